@@ -1,0 +1,19 @@
+package io.theseus.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code theseus schema}: schema tooling for Cassandra DBAs (subcommands). */
+@Command(
+    name = "schema",
+    mixinStandardHelpOptions = true,
+    description = "Cassandra schema tooling: describe-series, print, plan, apply, tables, verify, stats.",
+    subcommands = {CommandLine.HelpCommand.class})
+final class SchemaCommand implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+}

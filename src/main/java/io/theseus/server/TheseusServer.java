@@ -1,0 +1,290 @@
+package io.theseus.server;
+
+import com.codahale.metrics.MetricRegistry;
+import com.datastax.oss.driver.api.core.CqlSession;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.theseus.store.CassandraConnection;
+import io.theseus.store.CassandraNode;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Theseus instance: the Vert.x HTTP server, the Cassandra connection (embedded child node
+ * when no contact points are configured) and the components mounted on them.
+ *
+ * <p>Start-up order: HTTP first (so {@code /-/healthy} and {@code /ready} answer at once, the
+ * latter 503 with the reason), then Cassandra, keyspace and tables on a background thread, then
+ * ready. Shutdown runs in reverse and is idempotent; a JVM shutdown hook calls it on SIGTERM and
+ * Ctrl-C. Threading: lifecycle methods are called from one thread; {@link #readiness} is
+ * volatile and read by event-loop threads.
+ */
+public final class TheseusServer implements AutoCloseable {
+  private static final Logger logger = LoggerFactory.getLogger(TheseusServer.class);
+
+  private final TheseusConfig config;
+  private final Path cassandraClasspath;
+  private final MetricRegistry metrics = new MetricRegistry();
+  private final PrometheusRegistry prometheus = new PrometheusRegistry();
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private volatile String readiness = "starting";
+  private Vertx vertx;
+  private HttpServer http;
+  private CassandraNode node;
+  private CqlSession session;
+  private Thread shutdownHook;
+
+  public TheseusServer(TheseusConfig config, Path cassandraClasspath) {
+    this.config = config;
+    this.cassandraClasspath = cassandraClasspath;
+    DropwizardExports.builder().dropwizardRegistry(metrics).register(prometheus);
+    JvmMetrics.builder().register(prometheus);
+  }
+
+  public TheseusConfig config() {
+    return config;
+  }
+
+  public MetricRegistry metrics() {
+    return metrics;
+  }
+
+  /** The actual HTTP port (useful when the config asked for port 0). */
+  public int port() {
+    return http.actualPort();
+  }
+
+  /** Null when ready, else why not. */
+  public String notReadyReason() {
+    return readiness;
+  }
+
+  public CassandraNode embeddedNode() {
+    return node;
+  }
+
+  public CqlSession session() {
+    return session;
+  }
+
+  /**
+   * Starts HTTP and then connects to Cassandra, blocking until ready.
+   *
+   * @throws IllegalStateException if any step fails (the instance is closed again)
+   */
+  public TheseusServer start() {
+    shutdownHook = new Thread(this::close, "theseus-shutdown");
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+    try {
+      startHttp();
+      connectCassandra();
+      readiness = null;
+      logger.info("Theseus ready on http://{}:{}", listenHost(), port());
+      return this;
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  private String listenHost() {
+    return TheseusConfig.HostPort.parse(config.server().listen(), "server.listen").host();
+  }
+
+  private void startHttp() {
+    vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+    Router router = Router.router(vertx);
+    router.get("/-/healthy").handler(ctx -> ctx.response().end("Theseus is Healthy.\n"));
+    router.get("/ready").handler(this::ready);
+    router.get("/-/ready").handler(this::ready);
+    router.get("/metrics").handler(this::metricsPage);
+    for (String prefix : List.of("", "/prometheus")) {
+      router.get(prefix + "/api/v1/status/buildinfo").handler(this::buildInfo);
+    }
+    TheseusConfig.HostPort hp = TheseusConfig.HostPort.parse(config.server().listen(), "server.listen");
+    HttpServerOptions opts =
+        new HttpServerOptions()
+            .setHost(hp.host())
+            .setPort(hp.port())
+            .setCompressionSupported(true)
+            .setIdleTimeout(300)
+            .setIdleTimeoutUnit(TimeUnit.SECONDS);
+    try {
+      http =
+          vertx
+              .createHttpServer(opts)
+              .requestHandler(router)
+              .listen()
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(
+          "cannot listen on " + config.server().listen() + ": " + rootMessage(e), e);
+    }
+    logger.info("HTTP listening on {}:{}", hp.host(), http.actualPort());
+  }
+
+  private void connectCassandra() {
+    TheseusConfig.Cassandra c = config.cassandra();
+    List<InetSocketAddress> points = new ArrayList<>();
+    if (c.embedded()) {
+      readiness = "starting the embedded Cassandra node";
+      Path dir = Paths.get(config.server().dataDir(), "cassandra");
+      int port = c.embeddedPort() == 0 ? 0 : portOrFree(c.embeddedPort());
+      node =
+          CassandraNode.start(
+              CassandraNode.Options.single(dir, port).withHeap(c.embeddedHeap()),
+              cassandraClasspath,
+              120_000);
+      points.add(node.contactPoint());
+    } else {
+      for (String cp : c.contactPoints()) {
+        TheseusConfig.HostPort hp = TheseusConfig.HostPort.parse(cp, "cassandra.contact_points");
+        points.add(new InetSocketAddress(hp.host(), hp.port()));
+      }
+    }
+    readiness = "connecting to Cassandra at " + points;
+    CassandraConnection.Settings settings =
+        new CassandraConnection.Settings(
+            points,
+            c.localDatacenter(),
+            c.consistency(),
+            c.username(),
+            c.password(),
+            Duration.ofMillis(c.requestTimeoutMs()));
+    session = CassandraConnection.open(settings, null);
+    readiness = "creating keyspace " + c.keyspace();
+    session.execute(CassandraConnection.createKeyspaceCql(c.keyspace(), c.replication()));
+    session.checkSchemaAgreement();
+  }
+
+  private static int portOrFree(int preferred) {
+    try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+      s.setReuseAddress(true);
+      s.bind(new InetSocketAddress("127.0.0.1", preferred));
+      return preferred;
+    } catch (IOException e) {
+      int free = CassandraNode.freePort();
+      logger.warn("port {} is taken; the embedded Cassandra uses port {}", preferred, free);
+      return free;
+    }
+  }
+
+  private void ready(RoutingContext ctx) {
+    String reason = readiness;
+    if (reason == null) {
+      ctx.response().end("ready\n");
+    } else {
+      ctx.response().setStatusCode(503).end("not ready: " + reason + "\n");
+    }
+  }
+
+  private void metricsPage(RoutingContext ctx) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
+    try {
+      PrometheusTextFormatWriter.create().write(out, prometheus.scrape());
+    } catch (IOException e) {
+      ctx.fail(e);
+      return;
+    }
+    ctx.response()
+        .putHeader("Content-Type", PrometheusTextFormatWriter.CONTENT_TYPE)
+        .end(Buffer.buffer(out.toByteArray()));
+  }
+
+  private void buildInfo(RoutingContext ctx) {
+    BuildInfo b = BuildInfo.current();
+    JsonObject data =
+        new JsonObject()
+            .put("version", BuildInfo.PROMETHEUS_API_VERSION)
+            .put("revision", b.revision())
+            .put("branch", b.branch())
+            .put("buildUser", "theseus")
+            .put("buildDate", b.buildDate())
+            .put("goVersion", "theseus-" + b.version() + " (java " + Runtime.version() + ")");
+    ctx.response()
+        .putHeader("Content-Type", "application/json")
+        .end(new JsonObject().put("status", "success").put("data", data).encode());
+  }
+
+  /** Blocks until {@link #close} has run. */
+  public void awaitStop() throws InterruptedException {
+    stopped.await();
+  }
+
+  /** Stops everything in reverse order. Idempotent and safe from a shutdown hook. */
+  @Override
+  public synchronized void close() {
+    if (stopped.getCount() == 0) {
+      return;
+    }
+    readiness = "shutting down";
+    logger.info("Theseus shutting down");
+    for (int i = closeables.size() - 1; i >= 0; i--) {
+      try {
+        closeables.get(i).close();
+      } catch (Exception e) {
+        logger.warn("error while closing {}: {}", closeables.get(i), e.toString());
+      }
+    }
+    if (http != null) {
+      try {
+        http.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        logger.warn("HTTP server close: {}", e.toString());
+      }
+    }
+    if (session != null) {
+      session.close();
+    }
+    if (vertx != null) {
+      try {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        logger.warn("Vert.x close: {}", e.toString());
+      }
+    }
+    if (node != null) {
+      node.close();
+    }
+    stopped.countDown();
+    if (shutdownHook != null && !Thread.currentThread().equals(shutdownHook)) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      } catch (IllegalStateException ignored) {
+        // The JVM is already shutting down.
+      }
+    }
+    logger.info("Theseus stopped");
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getMessage();
+  }
+}
