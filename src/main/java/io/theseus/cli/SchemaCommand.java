@@ -3,12 +3,15 @@ package io.theseus.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code theseus schema}: schema tooling for Cassandra DBAs (subcommands). */
+/**
+ * {@code theseus schema}: schema tooling for Cassandra DBAs. A thin parent: each subcommand is its
+ * own class, listed in {@code subcommands}.
+ */
 @Command(
     name = "schema",
     mixinStandardHelpOptions = true,
     description = "Cassandra schema tooling: describe-series, print, plan, apply, tables, verify, stats.",
-    subcommands = {CommandLine.HelpCommand.class})
+    subcommands = {DescribeSeriesCommand.class, CommandLine.HelpCommand.class})
 final class SchemaCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -218,6 +218,15 @@ public final class SchemaConfig {
     return l;
   }
 
+  /**
+   * Parses a Prometheus duration ({@code 168h}, {@code 1w}, {@code 7d}, {@code 0}) to ms.
+   *
+   * @throws IllegalArgumentException naming the text
+   */
+  public static long parseDurationMillis(String text) {
+    return PromDuration.parseMillis(text);
+  }
+
   /** The periods, oldest first. */
   public List<PeriodConfig> periods() {
     return periods;
