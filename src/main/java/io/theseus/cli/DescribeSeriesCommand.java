@@ -103,6 +103,11 @@ final class DescribeSeriesCommand implements Runnable {
       throw new IllegalArgumentException("--tenant '" + tenant + "' is empty or contains / or \\");
     }
     SchemaConfig config = config();
+    if (config.periodFor(fromMs) == null) {
+      throw new IllegalArgumentException(
+          "--from " + from + " is before the first schema period (from "
+              + config.periods().get(0).from() + "): no table holds this chunk");
+    }
     long fp = CortexFingerprint.of(metric);
     String chunkId =
         tenant + "/" + Long.toHexString(fp) + ":" + Long.toHexString(fromMs) + ":"
@@ -156,7 +161,7 @@ final class DescribeSeriesCommand implements Runnable {
     }
     out.println();
     out.println("== chunk row");
-    out.println("table        " + config.chunkTableFor(Math.max(fromMs, config.periods().get(0).fromMs())));
+    out.println("table        " + config.chunkTableFor(fromMs));
     out.println("hash         " + chunkId);
     out.println("range        \\0");
     out.println("range_hex    00");
