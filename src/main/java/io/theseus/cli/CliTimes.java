@@ -17,7 +17,9 @@ final class CliTimes {
   static long parseMillis(String option, String text) {
     if (text.matches("-?\\d+(\\.\\d+)?")) {
       try {
-        return new BigDecimal(text).movePointRight(3).setScale(0, RoundingMode.HALF_EVEN)
+        return new BigDecimal(text)
+            .movePointRight(3)
+            .setScale(0, RoundingMode.HALF_EVEN)
             .longValueExact();
       } catch (ArithmeticException e) {
         throw new IllegalArgumentException(option + ": time out of range: '" + text + "'");

@@ -24,8 +24,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code theseus schema describe-series}: prints every index row (table, hash, range, value, as
- * text and hex) that a chunk of one series over [from, through] writes, and the chunk row key.
- * For DBAs finding data by hand in Cassandra. Pure computation: no Cassandra connection.
+ * text and hex) that a chunk of one series over [from, through] writes, and the chunk row key. For
+ * DBAs finding data by hand in Cassandra. Pure computation: no Cassandra connection.
  *
  * <p>The chunk ID ends in the CRC-32C of the encoded chunk, which depends on the samples and the
  * compressor, so it is printed as the placeholder {@code <crc>}.
@@ -69,13 +69,22 @@ final class DescribeSeriesCommand implements Runnable {
       description = "Last sample time of the chunk: RFC 3339 or Unix seconds.")
   String through;
 
-  @Option(names = "--index-prefix", defaultValue = "index_", description = "Default: ${DEFAULT-VALUE}")
+  @Option(
+      names = "--index-prefix",
+      defaultValue = "index_",
+      description = "Default: ${DEFAULT-VALUE}")
   String indexPrefix;
 
-  @Option(names = "--chunks-prefix", defaultValue = "chunk_", description = "Default: ${DEFAULT-VALUE}")
+  @Option(
+      names = "--chunks-prefix",
+      defaultValue = "chunk_",
+      description = "Default: ${DEFAULT-VALUE}")
   String chunksPrefix;
 
-  @Option(names = "--period", defaultValue = "168h", description = "Table period. Default: ${DEFAULT-VALUE}")
+  @Option(
+      names = "--period",
+      defaultValue = "168h",
+      description = "Table period. Default: ${DEFAULT-VALUE}")
   String period;
 
   @Option(names = "--row-shards", description = "Row shards for v10/v11 (default 16).")
@@ -96,8 +105,7 @@ final class DescribeSeriesCommand implements Runnable {
     long fromMs = CliTimes.parseMillis("--from", from);
     long throughMs = CliTimes.parseMillis("--through", through);
     if (throughMs < fromMs) {
-      throw new IllegalArgumentException(
-          "--through " + through + " is before --from " + from);
+      throw new IllegalArgumentException("--through " + through + " is before --from " + from);
     }
     if (tenant.isEmpty() || tenant.contains("/") || tenant.contains("\\")) {
       throw new IllegalArgumentException("--tenant '" + tenant + "' is empty or contains / or \\");
@@ -105,35 +113,67 @@ final class DescribeSeriesCommand implements Runnable {
     SchemaConfig config = config();
     if (config.periodFor(fromMs) == null) {
       throw new IllegalArgumentException(
-          "--from " + from + " is before the first schema period (from "
-              + config.periods().get(0).from() + "): no table holds this chunk");
+          "--from "
+              + from
+              + " is before the first schema period (from "
+              + config.periods().get(0).from()
+              + "): no table holds this chunk");
     }
     long fp = CortexFingerprint.of(metric);
     String chunkId =
-        tenant + "/" + Long.toHexString(fp) + ":" + Long.toHexString(fromMs) + ":"
-            + Long.toHexString(throughMs) + ":" + CRC_PLACEHOLDER;
+        tenant
+            + "/"
+            + Long.toHexString(fp)
+            + ":"
+            + Long.toHexString(fromMs)
+            + ":"
+            + Long.toHexString(throughMs)
+            + ":"
+            + CRC_PLACEHOLDER;
 
     out.println("series       " + Keys.seriesString(metric));
     out.println("tenant       " + tenant);
-    out.println("chunk        " + Instant.ofEpochMilli(fromMs) + " .. " + Instant.ofEpochMilli(throughMs)
-        + " (" + fromMs + " .. " + throughMs + " ms)");
-    out.println("fingerprint  " + String.format("%016x", fp)
-        + " (Cortex FastFingerprint; an ingester remaps it on a collision)");
+    out.println(
+        "chunk        "
+            + Instant.ofEpochMilli(fromMs)
+            + " .. "
+            + Instant.ofEpochMilli(throughMs)
+            + " ("
+            + fromMs
+            + " .. "
+            + throughMs
+            + " ms)");
+    out.println(
+        "fingerprint  "
+            + String.format("%016x", fp)
+            + " (Cortex FastFingerprint; an ingester remaps it on a collision)");
     out.println("seriesID     " + Keys.seriesId(metric) + " (v8+)");
     out.println("chunk ID     " + chunkId);
-    out.println("             " + CRC_PLACEHOLDER
-        + " = CRC-32C of the encoded chunk (lowercase hex): unknown until the chunk is encoded");
+    out.println(
+        "             "
+            + CRC_PLACEHOLDER
+            + " = CRC-32C of the encoded chunk (lowercase hex): unknown until the chunk is"
+            + " encoded");
 
     int n = 0;
     for (SchemaConfig.PeriodRange pr : config.split(fromMs, throughMs)) {
       IndexSchema s = pr.period().indexSchema();
       out.println();
-      out.println("== period " + pr.period() + ", index schema " + s.version()
-          + (s.rowShards() > 0 ? ", row_shards " + s.rowShards() : "")
-          + ", part " + Instant.ofEpochMilli(pr.from()) + " .. " + Instant.ofEpochMilli(pr.through()));
+      out.println(
+          "== period "
+              + pr.period()
+              + ", index schema "
+              + s.version()
+              + (s.rowShards() > 0 ? ", row_shards " + s.rowShards() : "")
+              + ", part "
+              + Instant.ofEpochMilli(pr.from())
+              + " .. "
+              + Instant.ofEpochMilli(pr.through()));
       if (s.indexesSeries()) {
-        for (IndexSchema.BucketEntries b : s.labelEntries(tenant, pr.from(), pr.through(), metric)) {
-          out.println("-- label entries, written once per series per bucket; dedupe key " + b.cacheKey());
+        for (IndexSchema.BucketEntries b :
+            s.labelEntries(tenant, pr.from(), pr.through(), metric)) {
+          out.println(
+              "-- label entries, written once per series per bucket; dedupe key " + b.cacheKey());
           for (IndexEntry e : b.entries()) {
             print(out, ++n, e);
           }
@@ -150,7 +190,8 @@ final class DescribeSeriesCommand implements Runnable {
         }
       }
       if (!noExtension) {
-        out.println("-- Theseus extension (metric names per tenant per bucket; Cortex never reads it)");
+        out.println(
+            "-- Theseus extension (metric names per tenant per bucket; Cortex never reads it)");
         for (IndexSchema.BucketEntries b :
             MetricNameIndex.entries(s, tenant, pr.from(), pr.through(), metric.metricName())) {
           for (IndexEntry e : b.entries()) {
@@ -165,13 +206,15 @@ final class DescribeSeriesCommand implements Runnable {
     out.println("hash         " + chunkId);
     out.println("range        \\0");
     out.println("range_hex    00");
-    out.println("value        <encoded chunk blob: length-prefixed snappy-framed JSON metadata + data>");
+    out.println(
+        "value        <encoded chunk blob: length-prefixed snappy-framed JSON metadata + data>");
     out.flush();
   }
 
   private SchemaConfig config() {
     if ((schema == null) == (schemaConfig == null)) {
-      throw new IllegalArgumentException("give exactly one of --schema vN and --schema-config FILE");
+      throw new IllegalArgumentException(
+          "give exactly one of --schema vN and --schema-config FILE");
     }
     if (schemaConfig != null) {
       return SchemaConfig.load(schemaConfig);
@@ -185,7 +228,8 @@ final class DescribeSeriesCommand implements Runnable {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--period '" + period + "': " + e.getMessage());
     }
-    int shards = rowShards != null ? rowShards : (schema.equals("v10") || schema.equals("v11") ? 16 : 0);
+    int shards =
+        rowShards != null ? rowShards : (schema.equals("v10") || schema.equals("v11") ? 16 : 0);
     return SchemaConfig.of(
         List.of(
             new PeriodConfig(
@@ -210,8 +254,8 @@ final class DescribeSeriesCommand implements Runnable {
   }
 
   /**
-   * Bytes as text: valid UTF-8 is printed as is except NUL as {@code \0}, other control
-   * characters as {@code \xNN} and backslash as {@code \\}; invalid UTF-8 byte by byte.
+   * Bytes as text: valid UTF-8 is printed as is except NUL as {@code \0}, other control characters
+   * as {@code \xNN} and backslash as {@code \\}; invalid UTF-8 byte by byte.
    */
   static String readable(byte[] bytes) {
     String text;

@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 @Command(
     name = "schema",
     mixinStandardHelpOptions = true,
-    description = "Cassandra schema tooling: describe-series, print, plan, apply, tables, verify, stats.",
+    description =
+        "Cassandra schema tooling: describe-series, print, plan, apply, tables, verify, stats.",
     subcommands = {DescribeSeriesCommand.class, CommandLine.HelpCommand.class})
 final class SchemaCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

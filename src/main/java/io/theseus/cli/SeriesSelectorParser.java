@@ -5,11 +5,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Parses a PromQL-style series selector with equality matchers only — {@code
- * metric{l="v", ...}}, {@code {__name__="metric", l="v"}} or a bare {@code metric} — into the
- * label set of one concrete series. Values are PromQL strings: double- or single-quoted with Go
- * escapes ({@code \n \t \\ \" backslash-x backslash-u and backslash-U \NNN} octal), or raw in backticks. Errors
- * name the position and the offending text. Stateless.
+ * Parses a PromQL-style series selector with equality matchers only — {@code metric{l="v", ...}},
+ * {@code {__name__="metric", l="v"}} or a bare {@code metric} — into the label set of one concrete
+ * series. Values are PromQL strings: double- or single-quoted with Go escapes ({@code \n \t \\ \"
+ * backslash-x backslash-u and backslash-U \NNN} octal), or raw in backticks. Errors name the
+ * position and the offending text. Stateless.
  */
 final class SeriesSelectorParser {
   private final String s;
@@ -91,8 +91,11 @@ final class SeriesSelectorParser {
     while (pos < s.length()) {
       char c = s.charAt(pos);
       boolean ok =
-          c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-              || (pos > start && c >= '0' && c <= '9') || (metric && c == ':');
+          c == '_'
+              || (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (pos > start && c >= '0' && c <= '9')
+              || (metric && c == ':');
       if (!ok) {
         break;
       }

@@ -39,8 +39,17 @@ class DescribeSeriesCommandTest {
   static Result example(String version, String... extra) {
     List<String> args =
         new ArrayList<>(
-            List.of("schema", "describe-series", "--schema", version, "--tenant", "t1",
-                "--from", "2021-06-15T10:30:00Z", "--through", "2021-06-15T16:30:00Z"));
+            List.of(
+                "schema",
+                "describe-series",
+                "--schema",
+                version,
+                "--tenant",
+                "t1",
+                "--from",
+                "2021-06-15T10:30:00Z",
+                "--through",
+                "2021-06-15T16:30:00Z"));
     args.addAll(List.of(extra));
     args.add(SELECTOR);
     return run(args.toArray(String[]::new));
@@ -52,8 +61,14 @@ class DescribeSeriesCommandTest {
     String[] lines = out.split("\n");
     for (int i = 0; i < lines.length; i++) {
       if (lines[i].matches("\\[\\d+]")) {
-        rows.add(field(lines[i + 1], "table") + "|" + field(lines[i + 2], "hash") + "|"
-            + field(lines[i + 4], "range_hex") + "|" + field(lines[i + 6], "value_hex"));
+        rows.add(
+            field(lines[i + 1], "table")
+                + "|"
+                + field(lines[i + 2], "hash")
+                + "|"
+                + field(lines[i + 4], "range_hex")
+                + "|"
+                + field(lines[i + 6], "value_hex"));
       }
     }
     return rows;
@@ -67,8 +82,11 @@ class DescribeSeriesCommandTest {
   /** A documented row: {@code \0} = NUL, null value = "null". */
   static String row(String hash, String range, String value) {
     HexFormat hex = HexFormat.of();
-    return "index_2684|" + hash + "|"
-        + hex.formatHex(range.replace("\\0", "\0").getBytes(StandardCharsets.UTF_8)) + "|"
+    return "index_2684|"
+        + hash
+        + "|"
+        + hex.formatHex(range.replace("\\0", "\0").getBytes(StandardCharsets.UTF_8))
+        + "|"
         + (value == null ? "null" : hex.formatHex(value.getBytes(StandardCharsets.UTF_8)));
   }
 
@@ -108,7 +126,8 @@ class DescribeSeriesCommandTest {
             row(M + ":method", H_GET + "\\0" + S + "\\0\\08\\0", "GET"),
             row("t1:d18793:" + S, "038a5f40\\0\\0" + C + "\\03\\0", null));
     assertThat(r.out())
-        .contains("dedupe key " + HexFormat.of().formatHex(("index_2684-t1:d18793-" + S).getBytes()));
+        .contains(
+            "dedupe key " + HexFormat.of().formatHex(("index_2684-t1:d18793-" + S).getBytes()));
   }
 
   @Test
@@ -141,8 +160,18 @@ class DescribeSeriesCommandTest {
   @Test
   void describeSeries_unixSecondsEqualsRfc3339() {
     Result unix =
-        run("schema", "describe-series", "--schema", "v6", "--tenant", "t1", "--from",
-            "1623753000", "--through", "1623774600.000", SELECTOR);
+        run(
+            "schema",
+            "describe-series",
+            "--schema",
+            "v6",
+            "--tenant",
+            "t1",
+            "--from",
+            "1623753000",
+            "--through",
+            "1623774600.000",
+            SELECTOR);
     assertThat(unix.exit()).isZero();
     assertThat(rows(unix.out())).isEqualTo(rows(example("v6").out()));
   }
@@ -151,32 +180,85 @@ class DescribeSeriesCommandTest {
   void describeSeries_schemaConfigSplitsPeriods() {
     // migrate-v6-v9-v11.yaml: v9 until 2024-01-04, v11 after; a chunk across the change.
     Result r =
-        run("schema", "describe-series", "--schema-config", "schema/examples/migrate-v6-v9-v11.yaml",
-            "--tenant", "t1", "--from", "2024-01-03T23:00:00Z", "--through", "2024-01-04T01:00:00Z",
+        run(
+            "schema",
+            "describe-series",
+            "--schema-config",
+            "schema/examples/migrate-v6-v9-v11.yaml",
+            "--tenant",
+            "t1",
+            "--from",
+            "2024-01-03T23:00:00Z",
+            "--through",
+            "2024-01-04T01:00:00Z",
             "up{job=\"a\"}");
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).contains("index schema v9").contains("index schema v11, row_shards 16");
-    assertThat(rows(r.out())).anyMatch(x -> x.contains("|t1:d19725:up|"))
+    assertThat(rows(r.out()))
+        .anyMatch(x -> x.contains("|t1:d19725:up|"))
         .anyMatch(x -> x.matches("index_\\d+\\|\\d\\d:t1:d19726:up\\|.*"));
   }
 
   @Test
   void describeSeries_badInputClearErrors() {
     Result r =
-        run("schema", "describe-series", "--schema", "v12", "--tenant", "t1", "--from", "0",
-            "--through", "1", SELECTOR);
+        run(
+            "schema",
+            "describe-series",
+            "--schema",
+            "v12",
+            "--tenant",
+            "t1",
+            "--from",
+            "0",
+            "--through",
+            "1",
+            SELECTOR);
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("--schema 'v12'");
-    r = run("schema", "describe-series", "--schema", "v9", "--tenant", "t1", "--from", "yesterday",
-        "--through", "1", SELECTOR);
+    r =
+        run(
+            "schema",
+            "describe-series",
+            "--schema",
+            "v9",
+            "--tenant",
+            "t1",
+            "--from",
+            "yesterday",
+            "--through",
+            "1",
+            SELECTOR);
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("--from: 'yesterday'");
-    r = run("schema", "describe-series", "--schema", "v9", "--tenant", "t1", "--from", "0",
-        "--through", "1", "up{job=~\"a\"}");
+    r =
+        run(
+            "schema",
+            "describe-series",
+            "--schema",
+            "v9",
+            "--tenant",
+            "t1",
+            "--from",
+            "0",
+            "--through",
+            "1",
+            "up{job=~\"a\"}");
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("only = matchers");
-    r = run("schema", "describe-series", "--schema", "v9", "--tenant", "t1", "--from", "10",
-        "--through", "1", SELECTOR);
+    r =
+        run(
+            "schema",
+            "describe-series",
+            "--schema",
+            "v9",
+            "--tenant",
+            "t1",
+            "--from",
+            "10",
+            "--through",
+            "1",
+            SELECTOR);
     assertThat(r.err()).contains("before --from");
   }
 }

@@ -13,12 +13,15 @@ class SeriesSelectorParserTest {
     assertThat(SeriesSelectorParser.parse("m{a=\"x\",b=\"y\"}")).isEqualTo(want);
     assertThat(SeriesSelectorParser.parse(" m { b = 'y' , a = `x` , } ")).isEqualTo(want);
     assertThat(SeriesSelectorParser.parse("{__name__=\"m\", a=\"x\", b=\"y\"}")).isEqualTo(want);
-    assertThat(SeriesSelectorParser.parse("job:rate5m")).isEqualTo(Labels.of("__name__", "job:rate5m"));
+    assertThat(SeriesSelectorParser.parse("job:rate5m"))
+        .isEqualTo(Labels.of("__name__", "job:rate5m"));
   }
 
   @Test
   void parse_escapes() {
-    assertThat(SeriesSelectorParser.parse("m{a=\"q\\\"\\\\\\n\\t\\x41\\u00e9\\U0001F680\\101\"}").get("a"))
+    assertThat(
+            SeriesSelectorParser.parse("m{a=\"q\\\"\\\\\\n\\t\\x41\\u00e9\\U0001F680\\101\"}")
+                .get("a"))
         .isEqualTo("q\"\\\n\tAé\uD83D\uDE80A");
     assertThat(SeriesSelectorParser.parse("m{a=`raw\\n`}").get("a")).isEqualTo("raw\\n");
   }

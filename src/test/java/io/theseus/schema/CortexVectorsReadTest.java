@@ -20,11 +20,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The read side against the rows the real Cortex v1.10 wrote: every series of the dataset is
- * looked up with the queries of its version (equality lookups, whole label rows filtered in the
- * client, series→chunk rows, v11 label names), evaluated over the dumped rows with Cassandra's
- * semantics (prefix, unsigned range start, value filter), and must find exactly the chunks a
- * brute-force match over the dataset finds.
+ * The read side against the rows the real Cortex v1.10 wrote: every series of the dataset is looked
+ * up with the queries of its version (equality lookups, whole label rows filtered in the client,
+ * series→chunk rows, v11 label names), evaluated over the dumped rows with Cassandra's semantics
+ * (prefix, unsigned range start, value filter), and must find exactly the chunks a brute-force
+ * match over the dataset finds.
  */
 class CortexVectorsReadTest {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -46,8 +46,12 @@ class CortexVectorsReadTest {
     for (String line : Files.readAllLines(dir.resolve("dump.jsonl"))) {
       JsonNode r = JSON.readTree(line);
       String v = r.get("value_hex").textValue();
-      rows.add(new Row(r.get("table").textValue(), r.get("hash").textValue(),
-          hex.parseHex(r.get("range_hex").textValue()), v.isEmpty() ? null : hex.parseHex(v)));
+      rows.add(
+          new Row(
+              r.get("table").textValue(),
+              r.get("hash").textValue(),
+              hex.parseHex(r.get("range_hex").textValue()),
+              v.isEmpty() ? null : hex.parseHex(v)));
     }
     return rows;
   }
@@ -126,7 +130,8 @@ class CortexVectorsReadTest {
         }
         String l = want.name(i);
         String v = want.value(i);
-        ids.retainAll(ids(rows, schema.labelValueQueries(s.tenant(), from, through, name, l, v), v));
+        ids.retainAll(
+            ids(rows, schema.labelValueQueries(s.tenant(), from, through, name, l, v), v));
         ids.retainAll(ids(rows, schema.labelNameQueries(s.tenant(), from, through, name, l), v));
       }
       Set<String> found = new TreeSet<>();
@@ -146,7 +151,8 @@ class CortexVectorsReadTest {
               names.addAll(RangeValues.parseLabelNames(r.value()));
             }
           }
-          assertThat(names).isEqualTo(new TreeSet<>(want.without(Labels.METRIC_NAME).toMap().keySet()));
+          assertThat(names)
+              .isEqualTo(new TreeSet<>(want.without(Labels.METRIC_NAME).toMap().keySet()));
         }
       } else {
         found.addAll(ids);

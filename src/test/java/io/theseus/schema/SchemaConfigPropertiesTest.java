@@ -12,11 +12,11 @@ class SchemaConfigPropertiesTest {
   static final SchemaConfig CONFIG =
       SchemaConfig.parse(
           """
-          configs:
-            - {from: 2021-01-01, store: cassandra, schema: v6, index: {prefix: a_, period: 24h}, chunks: {prefix: c_, period: 24h}}
-            - {from: 2021-01-05, store: cassandra, schema: v9, index: {prefix: b_, period: 168h}, chunks: {prefix: c_, period: 168h}}
-            - {from: 2021-01-06, store: cassandra, schema: v11, index: {prefix: d_, period: 0}, chunks: {prefix: e_, period: 0}}
-          """);
+configs:
+  - {from: 2021-01-01, store: cassandra, schema: v6, index: {prefix: a_, period: 24h}, chunks: {prefix: c_, period: 24h}}
+  - {from: 2021-01-05, store: cassandra, schema: v9, index: {prefix: b_, period: 168h}, chunks: {prefix: c_, period: 168h}}
+  - {from: 2021-01-06, store: cassandra, schema: v11, index: {prefix: d_, period: 0}, chunks: {prefix: e_, period: 0}}
+""");
   static final long FIRST = 1609459200000L; // 2021-01-01
 
   @Property
