@@ -104,6 +104,15 @@ public final class Chunk {
     return decode(key, true, blob);
   }
 
+  /**
+   * Decodes a blob without a key (e.g. a value pulled out of cqlsh on its own): structure,
+   * metadata, encoding and data are checked; the key is derived from the metadata and the blob's
+   * CRC-32C.
+   */
+  public static ChunkDecodeResult decodeBlob(byte[] blob) {
+    return decode(null, false, blob);
+  }
+
   private static ChunkDecodeResult decode(ExternalKey k, boolean checksummed, byte[] blob) {
     if (blob == null || blob.length < 4) {
       return ChunkDecodeResult.fail(
@@ -139,7 +148,7 @@ public final class Chunk {
           DecodeStatus.CORRUPT_DATA,
           "chunk data length mismatch: header says " + dataLen + ", " + (len - m - 4) + " follow");
     }
-    if (checksummed) {
+    if (checksummed && k != null) {
       int crc = crc32c(blob);
       if (crc != k.checksum()) {
         return ChunkDecodeResult.fail(
@@ -164,7 +173,7 @@ public final class Chunk {
       return ChunkDecodeResult.fail(DecodeStatus.BAD_METADATA, e.getMessage());
     }
     ExternalKey mk;
-    if (checksummed) {
+    if (checksummed && k != null) {
       mk = new ExternalKey(meta.userId(), meta.fingerprint(), meta.from(), meta.through(), 0);
       ExternalKey kk = new ExternalKey(k.userId(), k.fingerprint(), k.from(), k.through(), 0);
       if (!mk.equals(kk)) {
@@ -187,7 +196,7 @@ public final class Chunk {
     }
     ExternalKey finalKey =
         new ExternalKey(meta.userId(), meta.fingerprint(), meta.from(), meta.through(),
-            checksummed ? k.checksum() : crc32c(blob));
+            checksummed && k != null ? k.checksum() : crc32c(blob));
     return ChunkDecodeResult.ok(new Chunk(finalKey, meta.metric(), enc, data, blob.clone()));
   }
 
@@ -224,6 +233,24 @@ public final class Chunk {
   /** A copy of the whole blob as stored in the chunk table's {@code value} column. */
   public byte[] blob() {
     return blob.clone();
+  }
+
+  /** Human name of an encoding id. */
+  public static String encodingName(int encoding) {
+    switch (encoding) {
+      case 0:
+        return "Delta (read as DoubleDelta)";
+      case DOUBLE_DELTA:
+        return "DoubleDelta";
+      case VARBIT:
+        return "Varbit";
+      case BIGCHUNK:
+        return "Bigchunk";
+      case PROMETHEUS_XOR:
+        return "PrometheusXorChunk";
+      default:
+        return "unknown";
+    }
   }
 
   /** The decoded metadata JSON line, re-rendered (as Cortex writes it). */
