@@ -207,8 +207,20 @@ public final class Chunk {
         return BigChunkIterator.validate(data);
       case PROMETHEUS_XOR:
         return data.length < 2 ? "xor chunk truncated: " + data.length + " bytes" : null;
+      case VARBIT:
+        return VarbitIterator.validate(data);
       default:
-        return null;
+        if (data.length < DoubleDeltaChunk.HEADER_MIN) {
+          return "doubledelta chunk truncated: " + data.length + " bytes";
+        }
+        int used = Bits.u16LE(data, 0);
+        if (used > data.length && used <= DoubleDeltaChunk.CHUNK_LEN) {
+          return "doubledelta chunk truncated: uses " + used + " bytes, " + data.length + " present";
+        }
+        return DoubleDeltaIterator.validate(
+            java.util.Arrays.copyOf(data, Math.max(data.length, DoubleDeltaChunk.CHUNK_LEN)),
+            0,
+            used);
     }
   }
 
@@ -273,8 +285,13 @@ public final class Chunk {
         return new BigChunkIterator().reset(data, 0, data.length);
       case PROMETHEUS_XOR:
         return new XorIterator().reset(data);
+      case VARBIT:
+        return new VarbitIterator().reset(data);
+      case 0:
+      case DOUBLE_DELTA:
+        return new DoubleDeltaIterator().reset(data);
       default:
-        return SampleIterator.failedWith("encoding " + encoding + " not supported yet");
+        return SampleIterator.failedWith("unknown chunk encoding " + encoding);
     }
   }
 
