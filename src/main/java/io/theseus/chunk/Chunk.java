@@ -172,11 +172,14 @@ public final class Chunk {
     } catch (ChunkMeta.BadMetadata e) {
       return ChunkDecodeResult.fail(DecodeStatus.BAD_METADATA, e.getMessage());
     }
-    ExternalKey mk;
     if (checksummed && k != null) {
-      mk = new ExternalKey(meta.userId(), meta.fingerprint(), meta.from(), meta.through(), 0);
-      ExternalKey kk = new ExternalKey(k.userId(), k.fingerprint(), k.from(), k.through(), 0);
-      if (!mk.equals(kk)) {
+      if (!k.userId().equals(meta.userId())
+          || k.fingerprint() != meta.fingerprint()
+          || !ChunkMeta.sameTime(k.from(), meta.from())
+          || !ChunkMeta.sameTime(k.through(), meta.through())) {
+        ExternalKey mk =
+            new ExternalKey(meta.userId(), meta.fingerprint(), meta.from(), meta.through(), 0);
+        ExternalKey kk = new ExternalKey(k.userId(), k.fingerprint(), k.from(), k.through(), 0);
         return ChunkDecodeResult.fail(
             DecodeStatus.WRONG_METADATA,
             "wrong chunk metadata: key " + kk + " vs metadata " + mk);
@@ -195,8 +198,10 @@ public final class Chunk {
       return ChunkDecodeResult.fail(s, bad);
     }
     ExternalKey finalKey =
-        new ExternalKey(meta.userId(), meta.fingerprint(), meta.from(), meta.through(),
-            checksummed && k != null ? k.checksum() : crc32c(blob));
+        checksummed && k != null
+            ? k
+            : new ExternalKey(
+                meta.userId(), meta.fingerprint(), meta.from(), meta.through(), crc32c(blob));
     return ChunkDecodeResult.ok(new Chunk(finalKey, meta.metric(), enc, data, blob.clone()));
   }
 
