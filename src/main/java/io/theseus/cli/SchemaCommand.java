@@ -8,7 +8,12 @@ import picocli.CommandLine.Command;
     name = "schema",
     mixinStandardHelpOptions = true,
     description = "Cassandra schema tooling: describe-series, print, plan, apply, tables, verify, stats.",
-    subcommands = {SchemaPrintCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      SchemaPrintCommand.class,
+      SchemaPlanCommand.class,
+      SchemaApplyCommand.class,
+      CommandLine.HelpCommand.class
+    })
 final class SchemaCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
