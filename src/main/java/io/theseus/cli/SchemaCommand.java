@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
       SchemaPrintCommand.class,
       SchemaPlanCommand.class,
       SchemaApplyCommand.class,
+      SchemaTablesCommand.class,
       CommandLine.HelpCommand.class
     })
 final class SchemaCommand implements Runnable {

@@ -133,6 +133,45 @@ class SchemaApplyCommandTest {
         .isEqualTo(Map.of("hash", "partition_key", "range", "clustering", "value", "regular"));
   }
 
+  @Test
+  void tables_createAheadThenRetentionListsAndDropsWithYes() {
+    String ks = keyspace("tables");
+    session().execute("CREATE KEYSPACE " + ks + " WITH replication = {'class': 'SimpleStrategy', 'replication_factor': '1'}");
+    String[] base = {
+      "schema", "tables", "--config", CONFIG, "--keyspace", ks, "--cassandra", cp(), "--ahead", "1d"
+    };
+    // Table 2819 is Thu 2024-01-11 .. Thu 2024-01-18; v11 starts 2024-01-01 (in table 2817).
+    SchemaPrintCommandTest.Run create = SchemaPrintCommandTest.run(with(base, "--now", "2024-01-16T12:00:00Z"));
+    assertThat(create.code()).as(create.err()).isZero();
+    assertThat(create.out()).contains("created " + ks + ".index_2817", "created " + ks + ".chunk_2819");
+    assertThat(tables(ks)).containsExactlyInAnyOrder(
+        "index_2817", "index_2818", "index_2819", "chunk_2817", "chunk_2818", "chunk_2819");
+    // Half a day before 2820 starts, --ahead 1d creates it.
+    SchemaPrintCommandTest.Run ahead = SchemaPrintCommandTest.run(with(base, "--now", "2024-01-17T23:30:00Z"));
+    assertThat(ahead.out()).contains("created " + ks + ".index_2820").doesNotContain("2817");
+
+    String[] old = with(base, "--now", "2024-01-30T00:00:00Z", "--retention", "14d");
+    SchemaPrintCommandTest.Run listed = SchemaPrintCommandTest.run(old);
+    assertThat(listed.out())
+        .contains("would drop " + ks + ".chunk_2817", "would drop " + ks + ".index_2818", "nodetool clearsnapshot")
+        .doesNotContain("would drop " + ks + ".index_2819");
+    assertThat(tables(ks)).contains("index_2817");
+    SchemaPrintCommandTest.Run dropped = SchemaPrintCommandTest.run(with(old, "--yes"));
+    assertThat(dropped.out()).contains("dropped " + ks + ".index_2817");
+    // Now in 2821, 14 d ago in 2819: 2817 and 2818 end before that, 2819..2821 stay.
+    assertThat(tables(ks)).doesNotContain("index_2817", "chunk_2818").contains("index_2819", "index_2821");
+
+    SchemaPrintCommandTest.Run bad = SchemaPrintCommandTest.run(with(base, "--retention", "10d"));
+    assertThat(bad.code()).isEqualTo(2);
+    assertThat(bad.err()).contains("--retention 10d must be a multiple");
+  }
+
+  private static String[] with(String[] a, String... more) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + more.length);
+    System.arraycopy(more, 0, out, a.length, more.length);
+    return out;
+  }
+
   private static List<String> tables(String ks) {
     return session()
         .execute("SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?", ks)
