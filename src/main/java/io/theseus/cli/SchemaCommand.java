@@ -10,9 +10,15 @@ import picocli.CommandLine.Command;
 @Command(
     name = "schema",
     mixinStandardHelpOptions = true,
-    description =
-        "Cassandra schema tooling: describe-series, print, plan, apply, tables, verify, stats.",
-    subcommands = {DescribeSeriesCommand.class, CommandLine.HelpCommand.class})
+    description = "Cassandra schema tooling: describe-series, print, plan, apply, tables, verify, stats.",
+    subcommands = {
+      DescribeSeriesCommand.class,
+      SchemaPrintCommand.class,
+      SchemaPlanCommand.class,
+      SchemaApplyCommand.class,
+      SchemaTablesCommand.class,
+      CommandLine.HelpCommand.class
+    })
 final class SchemaCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
