@@ -420,7 +420,7 @@ final class Evaluator {
 
   static boolean shouldDropName(Op op) {
     return switch (op) {
-      case ADD, SUB, MUL, DIV, MOD, POW, ATAN2 -> true;
+      case ADD, SUB, MUL, DIV, MOD, POW -> true;
       default -> false;
     };
   }

@@ -350,6 +350,9 @@ final class VectorFunctions {
   }
 
   static double bucketQuantile(double q, List<double[]> buckets) {
+    if (Double.isNaN(q)) {
+      return Double.NaN;
+    }
     if (q < 0) {
       return Double.NEGATIVE_INFINITY;
     }
