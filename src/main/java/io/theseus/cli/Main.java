@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       LoadtestCommand.class,
       CassandraCommand.class,
       ChunkCommand.class,
+      PromqlTestCommand.class,
       VersionCommand.class,
       CommandLine.HelpCommand.class
     })
