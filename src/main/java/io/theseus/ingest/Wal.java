@@ -244,6 +244,11 @@ final class Wal implements AutoCloseable {
     }
   }
 
+  /** The position after the last appended record. */
+  synchronized long position() {
+    return written;
+  }
+
   long diskBytes() {
     return diskBytes.get();
   }
