@@ -51,6 +51,7 @@ public final class Ingester implements AutoCloseable {
   private final ConcurrentHashMap<String, TenantHead> tenants = new ConcurrentHashMap<>();
   private final AtomicLong nextRef = new AtomicLong(1);
   private final AtomicLong backlog = new AtomicLong();
+  private final Runnable onChunkClosed = backlog::incrementAndGet;
   private final ScheduledExecutorService sweeper;
   private final ExecutorService flushPool;
   private volatile long headBytes;
@@ -277,7 +278,7 @@ public final class Ingester implements AutoCloseable {
           long t = b.ts[i];
           long bits = Double.doubleToRawLongBits(b.val[i]);
           long lastT = m.lastT;
-          int r = TenantHead.append(m, t, bits, now, opts.maxChunkAgeMs(), backlog::incrementAndGet);
+          int r = TenantHead.append(m, t, bits, now, opts.maxChunkAgeMs(), onChunkClosed);
           if (r == TenantHead.APPENDED) {
             if (wb.remaining() < 24) {
               wb = grow(w, wb);
