@@ -676,7 +676,9 @@ public final class Ingester implements AutoCloseable {
   public void close() {
     sweeper.shutdownNow();
     try {
-      if (!flushAll(30_000)) {
+      if (!flusher.available()) {
+        logger.info("shutdown without a chunk store: the head stays in the WAL for the next start");
+      } else if (!flushAll(30_000)) {
         logger.warn("shutdown: {} chunks not flushed; they stay in the WAL", backlog.get());
       }
     } catch (InterruptedException e) {
