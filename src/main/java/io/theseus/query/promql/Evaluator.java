@@ -565,13 +565,13 @@ final class Evaluator {
         String side = swap ? "left" : "right";
         throw err(
             "found duplicate series for the match group "
-                + sig
+                + goLabels(sig)
                 + " on the "
                 + side
                 + " hand-side of the operation: ["
-                + rhs.l[i]
+                + goLabels(rhs.l[i])
                 + ", "
-                + rhs.l[dup]
+                + goLabels(rhs.l[dup])
                 + "];many-to-many matching not allowed: matching labels must be unique on one"
                 + " side");
       }
@@ -619,6 +619,19 @@ final class Evaluator {
       }
       out.add(metric, value);
     }
+  }
+
+  /** Go's labels.Labels.String(): {a="b", c="d"} including __name__. */
+  static String goLabels(Labels l) {
+    StringBuilder sb = new StringBuilder("{");
+    for (int i = 0; i < l.size(); i++) {
+      if (i > 0) {
+        sb.append(", ");
+      }
+      sb.append(l.name(i)).append('=');
+      io.theseus.model.GoQuote.appendQuoted(sb, l.value(i));
+    }
+    return sb.append('}').toString();
   }
 
   private static Labels resultMetric(Labels lhs, Labels rhs, Op op, Ast.VectorMatching m) {
