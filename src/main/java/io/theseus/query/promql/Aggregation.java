@@ -48,7 +48,7 @@ final class Aggregation {
     long k = 0;
     if (op == Op.TOPK || op == Op.BOTTOMK) {
       if (!(param > -9.223372036854776E18 && param < 9.223372036854776E18)) {
-        throw Evaluator.err("Scalar value " + Format.goFloat(param) + " overflows int64");
+        throw Evaluator.err("Scalar value " + Format.goG(param) + " overflows int64");
       }
       k = (long) param;
       if (k < 1) {
@@ -278,6 +278,23 @@ final class Aggregation {
   /** Formatting helpers matching Go's strconv. */
   static final class Format {
     private Format() {}
+
+    /** Go's %v for a float64: strconv.FormatFloat(v, 'g', -1, 64). */
+    static String goG(double v) {
+      if (Double.isNaN(v) || Double.isInfinite(v) || v == 0) {
+        return goFloat(v);
+      }
+      BigDecimal d = new BigDecimal(Double.toString(v)).stripTrailingZeros();
+      String digits = d.unscaledValue().abs().toString();
+      int exp = digits.length() - 1 - d.scale();
+      String sign = v < 0 ? "-" : "";
+      if (exp < -4 || exp >= 21) {
+        String mant = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
+        String es = (exp < 0 ? "-" : "+") + (Math.abs(exp) < 10 ? "0" : "") + Math.abs(exp);
+        return sign + mant + "e" + es;
+      }
+      return goFloat(v);
+    }
 
     /** Go's strconv.FormatFloat(v, 'f', -1, 64). */
     static String goFloat(double v) {

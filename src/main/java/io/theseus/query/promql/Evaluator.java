@@ -58,6 +58,21 @@ final class Evaluator {
     this.steps = (int) ((end - start) / this.interval) + 1;
   }
 
+  private final HashMap<Labels, Labels> dropNameCache = new HashMap<>();
+
+  /** The labels without {@code __name__}, cached so per-step loops do not allocate. */
+  Labels dropName(Labels l) {
+    if (l.get(Labels.METRIC_NAME).isEmpty()) {
+      return l;
+    }
+    Labels d = dropNameCache.get(l);
+    if (d == null) {
+      d = l.without(Labels.METRIC_NAME);
+      dropNameCache.put(l, d);
+    }
+    return d;
+  }
+
   static EvalException err(String msg) {
     return new EvalException(msg);
   }
@@ -405,7 +420,7 @@ final class Evaluator {
             if (kept) {
               Labels l = vec.l[i];
               if (shouldDropName(op) || b.returnBool()) {
-                l = l.without(Labels.METRIC_NAME);
+                l = dropName(l);
               }
               out.add(l, value);
             }
@@ -598,7 +613,7 @@ final class Evaluator {
       }
       Labels metric = resultMetric(lhs.l[i], rhs.l[ri], op, m);
       if (returnBool) {
-        metric = metric.without(Labels.METRIC_NAME);
+        metric = dropName(metric);
       }
       HashSet<Labels> inserted = matched.get(sig);
       if (m.card() == Card.ONE_TO_ONE) {

@@ -268,12 +268,14 @@ final class RangeFunctions {
           for (int i = 0; i < n; i++) {
             count++;
             double delta = v[i] - (mean + cMean);
-            double[] r = kahan(delta / count, mean, cMean);
-            mean = r[0];
-            cMean = r[1];
-            r = kahan(delta * (v[i] - (mean + cMean)), aux, cAux);
-            aux = r[0];
-            cAux = r[1];
+            double inc = delta / count;
+            double t1 = mean + inc;
+            cMean += Math.abs(mean) >= Math.abs(inc) ? (mean - t1) + inc : (inc - t1) + mean;
+            mean = t1;
+            inc = delta * (v[i] - (mean + cMean));
+            double t2 = aux + inc;
+            cAux += Math.abs(aux) >= Math.abs(inc) ? (aux - t2) + inc : (inc - t2) + aux;
+            aux = t2;
           }
           double var = (aux + cAux) / count;
           return name.equals("stddev_over_time") ? Math.sqrt(var) : var;
@@ -351,16 +353,6 @@ final class RangeFunctions {
       default:
         throw new IllegalStateException("unknown range function " + name);
     }
-  }
-
-  private static double[] kahan(double inc, double sum, double c) {
-    double t = sum + inc;
-    if (Math.abs(sum) >= Math.abs(inc)) {
-      c += (sum - t) + inc;
-    } else {
-      c += (inc - t) + sum;
-    }
-    return new double[] {t, c};
   }
 
   private static double[] linearRegression(long[] t, double[] v, int n, long interceptTime) {
