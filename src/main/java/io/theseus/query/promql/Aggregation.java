@@ -43,7 +43,13 @@ final class Aggregation {
     }
   }
 
-  static void aggregate(Ast.Aggregate a, double param, String sparam, Vec vec, Vec out) {
+  static void aggregate(
+      Ast.Aggregate a,
+      double param,
+      String sparam,
+      Vec vec,
+      Vec out,
+      HashMap<Labels, Labels> keyCache) {
     Op op = a.op();
     long k = 0;
     if (op == Op.TOPK || op == Op.BOTTOMK) {
@@ -74,11 +80,15 @@ final class Aggregation {
       if (op == Op.COUNT_VALUES) {
         metric = metric.with(valueLabel, Format.goFloat(v));
       }
-      Labels key;
-      if (a.without()) {
-        key = Evaluator.dropWithName(metric, grouping);
-      } else {
-        key = Evaluator.keepOnly(metric, grouping);
+      Labels key = op == Op.COUNT_VALUES ? null : keyCache.get(metric);
+      if (key == null) {
+        key =
+            a.without()
+                ? Evaluator.dropWithName(metric, grouping)
+                : Evaluator.keepOnly(metric, grouping);
+        if (op != Op.COUNT_VALUES) {
+          keyCache.put(metric, key);
+        }
       }
       Group g = groups.get(key);
       if (g == null) {

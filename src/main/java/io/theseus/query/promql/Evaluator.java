@@ -671,13 +671,17 @@ final class Evaluator {
 
   private List<Ser> evalAggregate(Ast.Aggregate a) {
     Expr param = a.param() == null ? null : Ast.unparen(a.param());
+    HashMap<Labels, Labels> keyCache = new HashMap<>();
     if (param instanceof Ast.StringLiteral s) {
-      return rangeEval((v, ts, out) -> Aggregation.aggregate(a, 0, s.value(), v[1], out), null, a.expr());
+      return rangeEval(
+          (v, ts, out) -> Aggregation.aggregate(a, 0, s.value(), v[1], out, keyCache),
+          null,
+          a.expr());
     }
     return rangeEval(
         (v, ts, out) -> {
           double p = a.param() == null ? 0 : v[0].v[0];
-          Aggregation.aggregate(a, p, null, v[1], out);
+          Aggregation.aggregate(a, p, null, v[1], out, keyCache);
         },
         a.param(),
         a.expr());
