@@ -355,8 +355,16 @@ final class Evaluator {
   }
 
   List<Ser> evalSubquery(Ast.Subquery sq) {
+    return evalSubquery(sq, false);
+  }
+
+  /**
+   * Evaluates a subquery. With {@code moving}, an {@code @} time behaves as Prometheus 2.42's
+   * offset rewrite does outside step-invariant evaluation: it shifts with the step.
+   */
+  List<Ser> evalSubquery(Ast.Subquery sq, boolean moving) {
     long s0 = refTime(start, sq.offset, sq.atKind, sq.at);
-    long e0 = refTime(end, sq.offset, sq.atKind, sq.at);
+    long e0 = refTime(end, sq.offset, sq.atKind, sq.at) + (moving ? end - start : 0);
     long iv = sq.step != 0 ? sq.step : noStepInterval;
     long lo = s0 - sq.range;
     long newStart = -Math.floorDiv(-lo, iv) * iv;
@@ -367,6 +375,48 @@ final class Evaluator {
         new Evaluator(
             queryable, newStart, e0, iv, lookback, queryStart, queryEnd, noStepInterval, warnings);
     return sub.matrix(sq.expr);
+  }
+
+  /**
+   * Whether Prometheus 2.42 treats {@code e} as step invariant (evaluated once at the start and
+   * repeated): every selector in it has {@code @} and it calls none of the time-dependent
+   * functions. Mirrors its preprocessing rules.
+   */
+  static boolean stepInvariant(Expr e) {
+    if (e instanceof Ast.VectorSelector vs) {
+      return vs.atKind != AtKind.NONE;
+    }
+    if (e instanceof Ast.MatrixSelector ms) {
+      return ms.vs().atKind != AtKind.NONE;
+    }
+    if (e instanceof Ast.Subquery sq) {
+      return sq.atKind != AtKind.NONE;
+    }
+    if (e instanceof Ast.Aggregate a) {
+      return stepInvariant(a.expr());
+    }
+    if (e instanceof Ast.Binary b) {
+      return stepInvariant(b.lhs()) && stepInvariant(b.rhs());
+    }
+    if (e instanceof Ast.Paren p) {
+      return stepInvariant(p.expr());
+    }
+    if (e instanceof Ast.Unary u) {
+      return stepInvariant(u.expr());
+    }
+    if (e instanceof Ast.Call c) {
+      boolean inv =
+          switch (c.func().name()) {
+            case "days_in_month", "day_of_month", "day_of_week", "day_of_year", "hour", "minute",
+                "month", "year", "predict_linear", "time", "timestamp" -> false;
+            default -> true;
+          };
+      for (Expr a : c.args()) {
+        inv &= stepInvariant(a);
+      }
+      return inv;
+    }
+    return true;
   }
 
   // ---------------------------------------------------------------- binary operators

@@ -59,7 +59,7 @@ final class RangeFunctions {
       offset = sq.offset;
       atKind = sq.atKind;
       at = sq.at;
-      for (Ser s : ev.evalSubquery(sq)) {
+      for (Ser s : ev.evalSubquery(sq, sq.atKind != AtKind.NONE && !Evaluator.stepInvariant(c))) {
         labels.add(s.labels);
         ts.add(s.t);
         vs.add(s.v);
@@ -69,6 +69,16 @@ final class RangeFunctions {
       throw new IllegalStateException("range function argument " + arg);
     }
     boolean dropName = !name.equals("last_over_time");
+    // Prometheus 2.42 rewrites @ into an offset relative to the evaluation start; outside
+    // step-invariant evaluation that window then moves with the step.
+    boolean moving = atKind != AtKind.NONE && !Evaluator.stepInvariant(c);
+    // Storage is read only for the @ window itself, so a moving window is clipped to it.
+    long clipHi = Long.MAX_VALUE;
+    long clipLo = Long.MIN_VALUE;
+    if (moving && arg instanceof Ast.MatrixSelector) {
+      clipHi = ev.refTime(ev.start, offset, atKind, at);
+      clipLo = clipHi - range;
+    }
     long[] wt = new long[16];
     double[] wv = new double[16];
     List<Ser> out = new ArrayList<>();
@@ -81,11 +91,12 @@ final class RangeFunctions {
       Ser o = new Ser(dropName ? l.without(Labels.METRIC_NAME) : l, ev.steps == 1 ? 1 : 16);
       for (int k = 0; k < ev.steps; k++) {
         long t = ev.ts(k);
-        long maxt = ev.refTime(t, offset, atKind, at);
+        long maxt = ev.refTime(t, offset, atKind, at) + (moving ? t - ev.start : 0);
         long mint = maxt - range;
-        int from = Evaluator.lowerBound(st, n, mint);
+        int from = Evaluator.lowerBound(st, n, Math.max(mint, clipLo));
+        long hiT = Math.min(maxt, clipHi);
         int wn = 0;
-        for (int i = from; i < n && st[i] <= maxt; i++) {
+        for (int i = from; i < n && st[i] <= hiT; i++) {
           if (Series.isStale(sv[i])) {
             continue;
           }
