@@ -211,14 +211,14 @@ final class Evaluator {
       gather(mats, vecs, cursors, ts);
       out.clear();
       fn.apply(vecs, ts, out);
-      if (out.hasDuplicateLabels()) {
-        throw err("vector cannot contain metrics with the same labelset");
-      }
       for (int i = 0; i < out.n; i++) {
         Ser s = series.get(out.l[i]);
         if (s == null) {
           s = new Ser(out.l[i], 4);
           series.put(out.l[i], s);
+        } else if (s.t[s.n - 1] == ts) {
+          // Two samples with one label set at one step.
+          throw err("vector cannot contain metrics with the same labelset");
         }
         s.add(ts, out.v[i]);
       }

@@ -71,4 +71,22 @@ class EngineTest {
         .isInstanceOf(EvalException.class)
         .hasMessage("vector cannot contain metrics with the same labelset");
   }
+
+  /**
+   * Prometheus 2.42 turns {@code @} into an offset relative to the query start; a range function
+   * that is not step invariant (here because of time()) therefore sees its window move with the
+   * step, clipped to the data read for the {@code @} window. Checked against prometheus 2.42.
+   */
+  @Test
+  void range_atModifierOutsideStepInvariantCall_movesLikePrometheus() {
+    MemoryQueryable q = new MemoryQueryable();
+    for (int i = 0; i <= 20; i++) {
+      q.append(Labels.of("__name__", "m"), i * 60_000L, i);
+    }
+    Engine e = new Engine(q);
+    QueryResult moving = e.range("quantile_over_time(time() * 0, m[5m] @ 300)", 0, 120_000, 60_000);
+    assertThat(moving.series().get(0).values()).containsExactly(0, 1, 2);
+    QueryResult fixed = e.range("min_over_time(m[5m] @ 300)", 0, 120_000, 60_000);
+    assertThat(fixed.series().get(0).values()).containsExactly(0, 0, 0);
+  }
 }
