@@ -177,15 +177,13 @@ final class Aggregation {
         case STDDEV -> out.add(g.labels, Math.sqrt(g.value / g.count));
         case TOPK, BOTTOMK -> {
           boolean reverse = op == Op.BOTTOMK;
-          Integer[] idx = new Integer[g.hn];
+          int[] idx = new int[g.hn];
           for (int i = 0; i < g.hn; i++) {
             idx[i] = i;
           }
-          // sort.Reverse of the heap order: elements that are "greater" first.
-          Arrays.sort(idx, (x, y) -> Double.isNaN(g.hv[x]) && Double.isNaN(g.hv[y]) ? 0
-              : less(g.hv[y], g.hv[x], reverse) ? -1
-              : less(g.hv[x], g.hv[y], reverse) ? 1 : 0);
-          for (Integer i : idx) {
+          // sort.Sort(sort.Reverse(heap)): Less'(i, j) = heap.Less(j, i).
+          GoSort.sort(idx, (i, j) -> less(g.hv[j], g.hv[i], reverse));
+          for (int i : idx) {
             out.add(g.hl[i], g.hv[i]);
           }
         }

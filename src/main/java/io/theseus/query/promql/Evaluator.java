@@ -369,6 +369,13 @@ final class Evaluator {
     long lo = s0 - sq.range;
     long newStart = -Math.floorDiv(-lo, iv) * iv;
     if (newStart > e0) {
+      if (stepInvariant(sq.expr)) {
+        // Prometheus still evaluates a step-invariant body once at the start (errors surface).
+        new Evaluator(
+                queryable, newStart, newStart, iv, lookback, queryStart, queryEnd, noStepInterval,
+                warnings)
+            .eval(sq.expr);
+      }
       return List.of();
     }
     Evaluator sub =
@@ -496,7 +503,7 @@ final class Evaluator {
       case SUB -> l - r;
       case MUL -> l * r;
       case DIV -> l / r;
-      case POW -> Math.pow(l, r);
+      case POW -> goPow(l, r);
       case MOD -> l % r;
       case ATAN2 -> Math.atan2(l, r);
       case EQLC -> l == r ? 1 : 0;
@@ -507,6 +514,14 @@ final class Evaluator {
       case LTE -> l <= r ? 1 : 0;
       default -> throw err("operator \"" + op.text + "\" not allowed for Scalar operations");
     };
+  }
+
+  /** Go's math.Pow special cases where they differ from Java's: 1^y and (-1)^±Inf are 1. */
+  static double goPow(double x, double y) {
+    if (x == 1 || (x == -1 && Double.isInfinite(y))) {
+      return 1;
+    }
+    return Math.pow(x, y);
   }
 
   double elemBinop(Op op, double l, double r) {

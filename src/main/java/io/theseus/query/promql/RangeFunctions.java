@@ -216,6 +216,7 @@ final class RangeFunctions {
       case "avg_over_time":
         {
           double mean = 0;
+          double c = 0;
           double count = 0;
           for (int i = 0; i < n; i++) {
             count++;
@@ -227,19 +228,25 @@ final class RangeFunctions {
                 continue;
               }
             }
-            mean += v[i] / count - mean / count;
+            double inc = v[i] / count - mean / count;
+            double t1 = mean + inc;
+            c += Math.abs(mean) >= Math.abs(inc) ? (mean - t1) + inc : (inc - t1) + mean;
+            mean = t1;
           }
-          return mean;
+          return Double.isInfinite(mean) ? mean : mean + c;
         }
       case "count_over_time":
         return n;
       case "sum_over_time":
         {
-          double s = 0;
+          double sum = 0;
+          double c = 0;
           for (int i = 0; i < n; i++) {
-            s += v[i];
+            double t1 = sum + v[i];
+            c += Math.abs(sum) >= Math.abs(v[i]) ? (sum - t1) + v[i] : (v[i] - t1) + sum;
+            sum = t1;
           }
-          return s;
+          return Double.isInfinite(sum) ? sum : sum + c;
         }
       case "max_over_time":
         {

@@ -81,22 +81,17 @@ final class VectorFunctions {
       case "vector" -> out.add(Labels.EMPTY, a[0].v[0]);
       case "scalar" -> out.add(Labels.EMPTY, a[0].n == 1 ? a[0].v[0] : Double.NaN);
       case "sort", "sort_desc" -> {
-        Integer[] idx = new Integer[a[0].n];
+        int[] idx = new int[a[0].n];
         for (int i = 0; i < idx.length; i++) {
           idx[i] = i;
         }
         double[] v = a[0].v;
-        boolean desc = name.equals("sort_desc");
-        Arrays.sort(
-            idx,
-            (x, y) -> {
-              boolean nx = Double.isNaN(v[x]);
-              boolean ny = Double.isNaN(v[y]);
-              if (nx || ny) {
-                return nx == ny ? 0 : nx ? 1 : -1;
-              }
-              return desc ? Double.compare(v[y], v[x]) : Double.compare(v[x], v[y]);
-            });
+        // sort: Reverse(vectorByReverseValueHeap); sort_desc: Reverse(vectorByValueHeap).
+        if (name.equals("sort")) {
+          GoSort.sort(idx, (i, j) -> Double.isNaN(v[j]) || v[j] > v[i]);
+        } else {
+          GoSort.sort(idx, (i, j) -> Double.isNaN(v[j]) || v[j] < v[i]);
+        }
         for (int i : idx) {
           out.add(a[0].l[i], v[i]);
         }
