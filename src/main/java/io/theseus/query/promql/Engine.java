@@ -13,6 +13,11 @@ import java.util.List;
  * The PromQL engine: parses, then evaluates instant and range queries over a {@link Queryable}
  * with Prometheus 2.42 semantics (5m lookback by default, subqueries without a step use 1m).
  *
+ * <p>Native histograms are not supported: Theseus stores float samples only, so {@code
+ * histogram_count}, {@code histogram_sum} and {@code histogram_fraction} return empty results,
+ * exactly as Prometheus does for float series. Prometheus 2.42's test scripts contain no native
+ * histogram data.
+ *
  * <p>Thread-safe: each query gets its own evaluator.
  */
 public final class Engine {

@@ -78,7 +78,12 @@ final class Lexer {
         case IDENT, METRIC_IDENT -> "identifier \"" + text + "\"";
         case NUMBER -> "number \"" + text + "\"";
         case DURATION -> "duration \"" + text + "\"";
-        case STRING -> "string " + text;
+        case STRING -> "string \"" + text + "\"";
+        case ADD, SUB, MUL, DIV, MOD, POW, EQLC, NEQ, LTE, LSS, GTE, GTR, EQL_REGEX, NEQ_REGEX,
+            AND, OR, UNLESS, ATAN2 -> "<op:" + text.toLowerCase(java.util.Locale.ROOT) + ">";
+        case AGGREGATOR -> "<aggr:" + text.toLowerCase(java.util.Locale.ROOT) + ">";
+        case BOOL, BY, WITHOUT, ON, IGNORING, GROUP_LEFT, GROUP_RIGHT, OFFSET, START, END ->
+            "<" + text.toLowerCase(java.util.Locale.ROOT) + ">";
         default -> "\"" + text + "\"";
       };
     }
@@ -118,6 +123,7 @@ final class Lexer {
   private final String in;
   private int pos;
   private final List<Token> out = new ArrayList<>();
+  private boolean gotColon;
 
   private Lexer(String in) {
     this.in = in;
@@ -170,7 +176,7 @@ final class Lexer {
           throw err(pos, "unexpected end of input inside braces");
         }
         if (bracketDepth > 0) {
-          throw err(pos, "unexpected end of input inside brackets");
+          throw err(pos, "unclosed left bracket");
         }
         if (parenDepth > 0) {
           throw err(pos, "unclosed left parenthesis");
@@ -186,6 +192,23 @@ final class Lexer {
         }
         continue;
       }
+      if (braceDepth > 0
+          && !(c == '}' || c == ',' || c == '=' || c == '!' || c == '"' || c == '\''
+              || c == '`' || isAlpha(c))) {
+        throw err(start, "unexpected character inside braces: " + quoteChar(c));
+      }
+      if (braceDepth > 0 && c == '!' && peek(1) != '=' && peek(1) != '~') {
+        throw err(start, "unexpected character after '!' inside braces: " + quoteChar(peek(1)));
+      }
+      if (bracketDepth > 0 && !gotColon && (isDigit(c) || c == '-' || c == '+' || c == '.')) {
+        int save = pos;
+        lexNumberOrDuration();
+        Token last = out.get(out.size() - 1);
+        if (last.kind() != Kind.DURATION) {
+          throw err(save, "missing unit character in duration");
+        }
+        continue;
+      }
       switch (c) {
         case '(' -> {
           pos++;
@@ -195,7 +218,7 @@ final class Lexer {
         case ')' -> {
           pos++;
           if (--parenDepth < 0) {
-            throw err(start, "unexpected right parenthesis ')'");
+            throw err(start + 1, "unexpected right parenthesis ')'");
           }
           emit(Kind.RPAREN, start);
         }
@@ -220,6 +243,7 @@ final class Lexer {
           }
           pos++;
           bracketDepth++;
+          gotColon = false;
           emit(Kind.LBRACKET, start);
         }
         case ']' -> {
@@ -234,9 +258,10 @@ final class Lexer {
           emit(Kind.COMMA, start);
         }
         case ':' -> {
-          if (bracketDepth == 0) {
+          if (bracketDepth == 0 || gotColon) {
             throw err(start, "unexpected colon ':'");
           }
+          gotColon = true;
           pos++;
           emit(Kind.COLON, start);
         }
@@ -262,7 +287,7 @@ final class Lexer {
         case '!' -> {
           if (peek(1) == '=') {
             op(Kind.NEQ, 2);
-          } else if (peek(1) == '~') {
+          } else if (peek(1) == '~' && braceDepth > 0) {
             op(Kind.NEQ_REGEX, 2);
           } else {
             throw err(start, "unexpected character after '!': " + quoteChar(peek(1)));
@@ -294,6 +319,11 @@ final class Lexer {
         }
       }
     }
+  }
+
+  /** Go's %#U form of a rune: U+0071 'q'. */
+  private static String goRune(char c) {
+    return String.format("U+%04X '%c'", (int) c, c);
   }
 
   private static String quoteChar(char c) {
@@ -396,7 +426,7 @@ final class Lexer {
     pos++;
     while (true) {
       if (pos >= in.length()) {
-        throw err(pos, "unterminated quoted string");
+        throw err(start, "unterminated quoted string");
       }
       char c = in.charAt(pos);
       if (c == quote) {
@@ -404,11 +434,15 @@ final class Lexer {
         break;
       }
       if (quote != '`' && c == '\n') {
-        throw err(pos, "unterminated quoted string");
+        throw err(start, "unterminated quoted string");
       }
       if (quote != '`' && c == '\\') {
         pos++;
-        lexEscape(quote);
+        try {
+          lexEscape(quote);
+        } catch (ParseException e) {
+          throw err(start, e.detail());
+        }
         continue;
       }
       pos++;
@@ -457,7 +491,7 @@ final class Lexer {
         if (c == 0) {
           throw err(pos, "escape sequence not terminated");
         }
-        throw err(pos, "unknown escape sequence " + quoteChar(c));
+        throw err(pos, "unknown escape sequence " + goRune(c));
       }
     }
     long x = 0;
@@ -468,7 +502,7 @@ final class Lexer {
         if (d == 0) {
           throw err(pos, "escape sequence not terminated");
         }
-        throw err(pos, "illegal character " + quoteChar(d) + " in escape sequence");
+        throw err(pos, "illegal character " + goRune(d) + " in escape sequence");
       }
       x = x * base + dv;
       pos++;
