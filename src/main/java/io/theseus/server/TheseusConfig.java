@@ -31,6 +31,7 @@ public record TheseusConfig(
     cassandra = cassandra == null ? Cassandra.defaults() : cassandra;
     ingester = ingester == null ? Ingester.defaults() : ingester;
     limits = limits == null ? Map.of() : Map.copyOf(limits);
+    io.theseus.ingest.Limits.parse(limits); // strict keys and values, errors name the key
     schema = schema == null ? new Schema(null, null) : schema;
   }
 

@@ -54,6 +54,7 @@ public final class TheseusServer implements AutoCloseable {
   private CassandraNode node;
   private CqlSession session;
   private Thread shutdownHook;
+  private io.theseus.ingest.IngestService ingest;
 
   public TheseusServer(TheseusConfig config, Path cassandraClasspath) {
     this.config = config;
@@ -122,6 +123,7 @@ public final class TheseusServer implements AutoCloseable {
     for (String prefix : List.of("", "/prometheus")) {
       router.get(prefix + "/api/v1/status/buildinfo").handler(this::buildInfo);
     }
+    ingest = mountIngest(router);
     TheseusConfig.HostPort hp = TheseusConfig.HostPort.parse(config.server().listen(), "server.listen");
     HttpServerOptions opts =
         new HttpServerOptions()
@@ -144,6 +146,37 @@ public final class TheseusServer implements AutoCloseable {
           "cannot listen on " + config.server().listen() + ": " + rootMessage(e), e);
     }
     logger.info("HTTP listening on {}:{}", hp.host(), http.actualPort());
+  }
+
+  /** Remote-write routes and the ingester (WAL under {@code <data-dir>/wal}); see io.theseus.ingest. */
+  private io.theseus.ingest.IngestService mountIngest(Router router) {
+    TheseusConfig.Server s = config.server();
+    TheseusConfig.Ingester i = config.ingester();
+    io.theseus.ingest.Tenants tenants =
+        new io.theseus.ingest.Tenants(
+            s.authEnabled(),
+            s.tenantsFile() == null ? null : io.theseus.ingest.Tenants.loadTokens(Paths.get(s.tenantsFile())));
+    io.theseus.ingest.IngestOptions o =
+        new io.theseus.ingest.IngestOptions(
+            Paths.get(s.dataDir(), "wal"), s.maxRequestBytes(),
+            io.theseus.ingest.Limits.parse(config.limits()), tenants, i.maxChunkAgeMs(),
+            i.maxChunkIdleMs(), i.maxStaleChunkIdleMs(), i.flushPeriodMs(), i.retainPeriodMs(),
+            i.concurrentFlushes(), i.walSyncIntervalMs(), i.maxHeadBytes(), i.maxFlushBacklog(),
+            i.walMaxBytes(), 64L << 20, 30 * 60_000L);
+    try {
+      io.theseus.ingest.IngestService svc =
+          io.theseus.ingest.IngestService.mount(
+              vertx, router, o, io.theseus.ingest.ChunkFlusher.UNAVAILABLE, prometheus);
+      closeables.add(svc);
+      return svc;
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot open the WAL in " + o.walDir() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The remote-write ingester (null before start). */
+  public io.theseus.ingest.IngestService ingest() {
+    return ingest;
   }
 
   private void connectCassandra() {
