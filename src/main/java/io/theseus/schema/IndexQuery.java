@@ -1,5 +1,6 @@
 package io.theseus.schema;
 
+import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
@@ -11,6 +12,9 @@ import java.util.HexFormat;
 public record IndexQuery(
     String table, String hash, byte[] rangePrefix, byte[] rangeStart, byte[] valueEqual) {
   public IndexQuery {
+    if (table == null || table.isEmpty() || hash == null) {
+      throw new IllegalArgumentException("index query without table or hash");
+    }
     if (rangePrefix != null && rangeStart != null) {
       throw new IllegalArgumentException("index query with both a range prefix and a range start");
     }
@@ -18,6 +22,27 @@ public record IndexQuery(
 
   public static IndexQuery wholeRow(String table, String hash) {
     return new IndexQuery(table, hash, null, null, null);
+  }
+
+  /** True when the query has neither a range prefix nor a range start. */
+  public boolean isWholeRow() {
+    return rangePrefix == null && rangeStart == null;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof IndexQuery q
+        && table.equals(q.table)
+        && hash.equals(q.hash)
+        && Arrays.equals(rangePrefix, q.rangePrefix)
+        && Arrays.equals(rangeStart, q.rangeStart)
+        && Arrays.equals(valueEqual, q.valueEqual);
+  }
+
+  @Override
+  public int hashCode() {
+    return ((table.hashCode() * 31 + hash.hashCode()) * 31 + Arrays.hashCode(rangePrefix)) * 31
+        + Arrays.hashCode(rangeStart);
   }
 
   @Override

@@ -52,7 +52,24 @@ public final class CassandraNode implements AutoCloseable {
       String clusterName,
       String heap,
       boolean autoSnapshot,
-      int numTokens) {
+      int numTokens,
+      int ringDelayMillis) {
+    /** Options with the default ring delay (100 ms: right for a single node only). */
+    public Options(
+        Path dataDir,
+        String listenAddress,
+        int nativePort,
+        int storagePort,
+        String seeds,
+        String clusterName,
+        String heap,
+        boolean autoSnapshot,
+        int numTokens) {
+      this(
+          dataDir, listenAddress, nativePort, storagePort, seeds, clusterName, heap, autoSnapshot,
+          numTokens, 0);
+    }
+
     public Options {
       Objects.requireNonNull(dataDir, "dataDir");
       if (listenAddress == null) {
@@ -67,6 +84,10 @@ public final class CassandraNode implements AutoCloseable {
       if (numTokens <= 0) {
         numTokens = 8;
       }
+      if (ringDelayMillis <= 0) {
+        // Also the time a joining node waits for its seeds: a cluster member needs seconds.
+        ringDelayMillis = 100;
+      }
     }
 
     /** A single node on 127.0.0.1 with the given CQL port (0 = free port). */
@@ -76,13 +97,14 @@ public final class CassandraNode implements AutoCloseable {
 
     public Options withAutoSnapshot(boolean on) {
       return new Options(
-          dataDir, listenAddress, nativePort, storagePort, seeds, clusterName, heap, on, numTokens);
+          dataDir, listenAddress, nativePort, storagePort, seeds, clusterName, heap, on, numTokens,
+          ringDelayMillis);
     }
 
     public Options withHeap(String h) {
       return new Options(
           dataDir, listenAddress, nativePort, storagePort, seeds, clusterName, h, autoSnapshot,
-          numTokens);
+          numTokens, ringDelayMillis);
     }
   }
 
@@ -172,7 +194,7 @@ public final class CassandraNode implements AutoCloseable {
       cmd.add("-Dcassandra.storagedir=" + dir);
       cmd.add("-Dcassandra.logdir=" + dir.resolve("logs"));
       cmd.add("-Dlogback.configurationFile=" + logback.toUri());
-      cmd.add("-Dcassandra.ring_delay_ms=100");
+      cmd.add("-Dcassandra.ring_delay_ms=" + options.ringDelayMillis());
       cmd.add("-Dcassandra.skip_wait_for_gossip_to_settle=0");
       cmd.add("-Dcassandra.superuser_setup_delay_ms=0");
       cmd.add("-Dcassandra.jmx.local.port=" + freePort());

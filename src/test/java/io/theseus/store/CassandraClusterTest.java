@@ -1,0 +1,73 @@
+package io.theseus.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import com.datastax.oss.driver.api.core.metadata.Node;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/** The local 3-node cluster: addresses, mutual visibility, and RF 3 QUORUM with a node down. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class CassandraClusterTest {
+  @Test
+  @Order(1)
+  void start_threeNodesOnLoopbackSeeEachOther() throws Exception {
+    TestCassandraCluster t = TestCassandraCluster.get();
+    List<InetSocketAddress> cps = t.cluster().contactPoints();
+    assertThat(cps)
+        .extracting(InetSocketAddress::getHostString)
+        .containsExactly("127.0.0.1", "127.0.0.2", "127.0.0.3");
+    assertThat(cps).extracting(InetSocketAddress::getPort).containsOnly(cps.get(0).getPort());
+    CqlSession s = t.session();
+    for (Node n : s.getMetadata().getNodes().values()) {
+      Set<InetAddress> peers = new HashSet<>();
+      for (Row r : s.execute(SimpleStatement.newInstance("SELECT peer FROM system.peers").setNode(n))) {
+        peers.add(r.getInetAddress("peer"));
+      }
+      InetAddress self = ((InetSocketAddress) n.getEndPoint().resolve()).getAddress();
+      assertThat(peers).hasSize(2).doesNotContain(self);
+    }
+    for (int i = 1; i <= 3; i++) {
+      assertThat(t.cluster().node(i).options().dataDir().getFileName().toString())
+          .isEqualTo("node" + i);
+    }
+  }
+
+  @Test
+  @Order(2)
+  void quorumWrite_survivesOneNodeKilled_withRf3() {
+    TestCassandraCluster t = TestCassandraCluster.get();
+    String ks = TestCassandraCluster.keyspaceName("cluster_rf3");
+    CqlSession s = t.session();
+    s.execute(
+        "CREATE KEYSPACE " + ks
+            + " WITH replication = {'class': 'NetworkTopologyStrategy', 'datacenter1': 3}");
+    s.execute("CREATE TABLE " + ks + ".t (hash text, range blob, value blob, PRIMARY KEY (hash, range))");
+    assertThat(s.checkSchemaAgreement()).isTrue();
+    t.cluster().kill(3);
+    assertThat(t.cluster().node(3).isAlive()).isFalse();
+    try {
+      for (int i = 0; i < 50; i++) {
+        s.execute(
+            SimpleStatement.newInstance(
+                "INSERT INTO " + ks + ".t (hash, range, value) VALUES (?, 0x00, 0x01)", "k" + i));
+      }
+      long n = s.execute("SELECT count(*) FROM " + ks + ".t").one().getLong(0);
+      assertThat(n).isEqualTo(50);
+    } finally {
+      t.cluster().restart(3, 180_000);
+      t.cluster().awaitAllUp(180_000);
+    }
+    s.execute("DROP KEYSPACE " + ks);
+  }
+}
