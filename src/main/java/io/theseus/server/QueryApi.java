@@ -487,10 +487,10 @@ public final class QueryApi implements AutoCloseable {
       throw new ApiError("bad_data", "limit must be a number");
     }
     String metric = c.get("metric");
-    java.util.TreeMap<String, HeadReader.MetricMetadata> md = new java.util.TreeMap<>(head.metadata(tenant));
+    java.util.TreeMap<String, io.theseus.ingest.MetricMetadata> md = new java.util.TreeMap<>(head.metadata(tenant));
     StringBuilder sb = new StringBuilder().append('{');
     int n = 0;
-    for (Map.Entry<String, HeadReader.MetricMetadata> e : md.entrySet()) {
+    for (Map.Entry<String, io.theseus.ingest.MetricMetadata> e : md.entrySet()) {
       if (!metric.isEmpty() && !metric.equals(e.getKey())) {
         continue;
       }
