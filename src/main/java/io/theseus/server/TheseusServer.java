@@ -55,6 +55,7 @@ public final class TheseusServer implements AutoCloseable {
   private CqlSession session;
   private Thread shutdownHook;
   private io.theseus.ingest.IngestService ingest;
+  private QueryApi queryApi;
 
   public TheseusServer(TheseusConfig config, Path cassandraClasspath) {
     this.config = config;
@@ -101,6 +102,8 @@ public final class TheseusServer implements AutoCloseable {
       startHttp();
       connectCassandra();
       attachChunkStore();
+      queryApi.joinCluster(session, config.cassandra().keyspace(), instanceId(),
+          listenHost() + ":" + port(), 5_000, 5_000);
       readiness = null;
       logger.info("Theseus ready on http://{}:{}", listenHost(), port());
       return this;
@@ -108,6 +111,17 @@ public final class TheseusServer implements AutoCloseable {
       close();
       throw e;
     }
+  }
+
+  /** The configured instance ID, else host:port of this instance. */
+  String instanceId() {
+    String id = config.server().instanceId();
+    return id != null && !id.isBlank() ? id : listenHost() + ":" + port();
+  }
+
+  /** The query API (null before start). */
+  public QueryApi queryApi() {
+    return queryApi;
   }
 
   private String listenHost() {
@@ -125,6 +139,8 @@ public final class TheseusServer implements AutoCloseable {
       router.get(prefix + "/api/v1/status/buildinfo").handler(this::buildInfo);
     }
     ingest = mountIngest(router);
+    queryApi = QueryApi.mount(router, new io.theseus.ingest.HeadReader(ingest.ingester()));
+    closeables.add(queryApi);
     TheseusConfig.HostPort hp = TheseusConfig.HostPort.parse(config.server().listen(), "server.listen");
     HttpServerOptions opts =
         new HttpServerOptions()
