@@ -52,7 +52,10 @@ final class SeriesModel {
     this.familyName = new String[families];
     int total = w.mix()[0] + w.mix()[1] + w.mix()[2] + w.mix()[3];
     for (int f = 0; f < families; f++) {
-      long pick = Long.remainderUnsigned(hash(w.seed(), f, 0, SALT_TYPE), total);
+      // low-discrepancy pick (golden-ratio sequence offset by the seed): the type shares of the
+      // families follow the mix closely even for few families
+      double u = (unit(hash(w.seed(), 0, 0, SALT_TYPE)) + f * 0.6180339887498949) % 1.0;
+      long pick = (long) (u * total);
       int t = 0;
       while (pick >= w.mix()[t]) {
         pick -= w.mix()[t];
