@@ -281,6 +281,8 @@ public final class Loadtest {
     long sent = s.ackedSamples.sum() + s.rejectedSamples.sum() + s.failedSamples.sum();
     m.put("wire_bytes_per_sample", sent == 0 ? 0 : (double) s.wireBytes.sum() / Math.max(1, sent + s.retries.sum()));
     m.put("cpu", cpuPct);
+    m.put("samples_per_worker_cpu_second",
+        s.workerCpuNanos.sum() == 0 ? 0 : (sent + s.droppedSamples.sum()) / (s.workerCpuNanos.sum() / 1e9));
     Map<String, Object> details = new LinkedHashMap<>();
     if (q.enabled()) {
       Histogram all = q.merged();
@@ -308,7 +310,8 @@ public final class Loadtest {
       details.put("verification", vr.toMap());
     }
     details.put("active_seconds", active);
-    details.put("encode_seconds", s.encodeNanos.sum() / 1e9);
+    details.put("encode_wall_seconds", s.encodeNanos.sum() / 1e9);
+    details.put("worker_cpu_seconds", s.workerCpuNanos.sum() / 1e9);
     details.put("raw_bytes", s.rawBytes.sum());
     details.put("wire_bytes", s.wireBytes.sum());
     details.put("first_error", s.firstError.get());
@@ -324,11 +327,11 @@ public final class Loadtest {
     int cores = Runtime.getRuntime().availableProcessors();
     for (TargetRun r : runs) {
       double active = Math.max(1e-3, r.activeSeconds());
-      double encPct = r.stats.encodeNanos.sum() / 1e7 / active;
+      double encPct = r.stats.workerCpuNanos.sum() / 1e7 / active;
       if (w.closedLoop()) {
         if (cpuPct > 85.0 * cores) {
           warnings.add(String.format(Locale.ROOT,
-              "%s: loadtest used %.0f%% CPU of %d cores (encoding %.0f%% of a core): the generator may be the bottleneck",
+              "%s: loadtest used %.0f%% CPU of %d cores (shard threads %.0f%% of a core): the generator may be the bottleneck",
               r.target.name(), cpuPct, cores, encPct));
         }
         continue;
@@ -340,7 +343,7 @@ public final class Loadtest {
         boolean cpuBound = cpuPct > 85.0 * cores;
         warnings.add(String.format(Locale.ROOT,
             "%s: target %.0f samples/s not kept: %.0f samples/s sent, %d dropped; loadtest CPU %.0f%% of %d cores "
-                + "(encoding %.0f%% of a core) -> %s",
+                + "(shard threads %.0f%% of a core) -> %s",
             r.target.name(), target, done, r.stats.droppedSamples.sum(), cpuPct, cores, encPct,
             cpuBound ? "the GENERATOR cannot keep up (CPU-bound); lower the rate or give it more cores"
                 : "the server is slower than the target rate (latency/backpressure)"));

@@ -38,6 +38,7 @@ final class Report {
     {"failed", "failed samples (retries exhausted)", "%.0f"},
     {"wire_bytes_per_sample", "wire bytes/sample", "%.2f"},
     {"cpu", "loadtest CPU (% of a core)", "%.0f"},
+    {"samples_per_worker_cpu_second", "samples per shard-thread CPU-s", "%.0f"},
     {"query_p50", "query p50 (ms)", "%.2f"},
     {"query_p99", "query p99 (ms)", "%.2f"},
     {"query_errors", "query errors", "%.0f"},

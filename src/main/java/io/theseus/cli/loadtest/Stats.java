@@ -29,6 +29,8 @@ final class Stats {
   final LongAdder wireBytes = new LongAdder();
   final LongAdder rawBytes = new LongAdder();
   final LongAdder encodeNanos = new LongAdder();
+  /** CPU time of the shard threads (generate, encode, compress, send), from ThreadMXBean. */
+  final LongAdder workerCpuNanos = new LongAdder();
   final AtomicLong pendingSamples = new AtomicLong();
   final AtomicReference<String> firstError = new AtomicReference<>();
 

@@ -138,6 +138,16 @@ final class TargetRun {
     }
 
     void run(long start, long end, boolean finalRound) {
+      java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+      long cpu0 = mx.getCurrentThreadCpuTime();
+      try {
+        runLoop(start, end, finalRound);
+      } finally {
+        stats.workerCpuNanos.add(mx.getCurrentThreadCpuTime() - cpu0);
+      }
+    }
+
+    private void runLoop(long start, long end, boolean finalRound) {
       long base = closed ? 0 : intendedOffsetNanos(nextBatch);
       while (!stop) {
         long j = nextBatch;
