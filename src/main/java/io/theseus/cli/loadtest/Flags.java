@@ -44,6 +44,7 @@ public final class Flags {
   public int rounds = 4;
   public List<String> failIf = new ArrayList<>();
   public String progress = "auto";
+  public String verifyVia = "query";
 
   /** Builds the workload from file + flags (flags win). */
   Workload workload() {
@@ -101,6 +102,6 @@ public final class Flags {
     if (cmp != null && w.targets().size() == 1 && w.targets().get(0).name().equals("compare")) {
       throw new IllegalArgumentException("--compare: target name clash");
     }
-    return Loadtest.run(w, new Loadtest.Options(json, html, cmp, rounds, failIf, progress, out, err));
+    return Loadtest.run(w, new Loadtest.Options(json, html, cmp, rounds, failIf, progress, verifyVia, out, err));
   }
 }

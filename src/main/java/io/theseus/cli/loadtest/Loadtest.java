@@ -30,6 +30,7 @@ public final class Loadtest {
       int rounds,
       List<String> failIf,
       String progress,
+      String verifyVia,
       PrintStream out,
       PrintStream err) {}
 
@@ -47,6 +48,11 @@ public final class Loadtest {
     }
     if (o.compare() != null && w.targets().size() != 1) {
       throw new IllegalArgumentException("--compare needs exactly one target, got " + w.targets().size());
+    }
+    for (String via : o.verifyVia().split(",")) {
+      if (!via.equals("query") && !via.equals("read")) {
+        throw new IllegalArgumentException("--verify-via: '" + o.verifyVia() + "' must be query, read or query,read");
+      }
     }
     if (o.rounds() < 1) {
       throw new IllegalArgumentException("--rounds: " + o.rounds() + " must be >= 1");
@@ -102,13 +108,24 @@ public final class Loadtest {
     for (int i = 0; i < runs.size(); i++) {
       TargetRun r = runs.get(i);
       Verifier.Result vr = null;
+      Map<String, Verifier.Result> byVia = new LinkedHashMap<>();
       if (w.verify() && !r.target.isDiscard()) {
-        o.err().println("verify " + r.target.name() + ": reading back through " + r.target.queryUrl() + " ...");
-        vr = new Verifier(r).verify(new QueryApiReadBack(client, r.target));
-        verifyFailed |= !vr.ok();
-        printVerify(r, vr);
+        for (String via : o.verifyVia().split(",")) {
+          ReadBack rb = via.equals("read")
+              ? new RemoteReadBack(client, r.target) : new QueryApiReadBack(client, r.target);
+          o.err().println("verify " + r.target.name() + ": reading back through " + rb.describe() + " ...");
+          long v0 = System.nanoTime();
+          Verifier.Result one = new Verifier(r).verify(rb);
+          one.seconds = (System.nanoTime() - v0) / 1e9;
+          verifyFailed |= !one.ok();
+          printVerify(r, one, via);
+          byVia.put(via, one);
+          if (vr == null || !one.ok()) {
+            vr = one;
+          }
+        }
       }
-      eps.add(endpoint(r, queries.get(i), vr, cpuPct, o.compare() != null ? cpuPct : cpuPct, os));
+      eps.add(endpoint(r, queries.get(i), vr, byVia, cpuPct));
     }
     generatorWarnings(runs, cpuPct, cpuNanos, wallSec);
 
@@ -230,8 +247,8 @@ public final class Loadtest {
         r.stats.pendingSamples.set(r.pending(el));
         double[] x = r.stats.tick(base[i] + el);
         line.append(String.format(Locale.ROOT,
-            "%s %3.0fs/%ds %8.1fk/s p50 %6.1fms p99 %7.1fms err %d retry %d drop %d pend %d  ",
-            r.target.name(), el, ms / 1000, x[0] / 1000, x[1], x[2], r.stats.errors(),
+            "%s %3.0fs rem %3.0fs %8.1fk/s p50 %6.1fms p99 %7.1fms err %d retry %d drop %d pend %d  ",
+            r.target.name(), el, Math.max(0, ms / 1000.0 - el), x[0] / 1000, x[1], x[2], r.stats.errors(),
             r.stats.retries.sum(), r.stats.droppedSamples.sum(), r.stats.pendingSamples.get()));
       }
       if (tty) {
@@ -258,8 +275,8 @@ public final class Loadtest {
     }
   }
 
-  private Report.Endpoint endpoint(TargetRun r, QueryLoad q, Verifier.Result vr, double cpuPct, double unused,
-      java.lang.management.OperatingSystemMXBean os) {
+  private Report.Endpoint endpoint(TargetRun r, QueryLoad q, Verifier.Result vr,
+      Map<String, Verifier.Result> byVia, double cpuPct) {
     Stats s = r.stats;
     Map<String, Double> m = new LinkedHashMap<>();
     double active = Math.max(1e-3, r.activeSeconds());
@@ -308,6 +325,9 @@ public final class Loadtest {
       m.put("loss", (double) vr.loss());
       m.put("mismatches", (double) (vr.altered + vr.duplicated + vr.unexpected + vr.labelMismatches));
       details.put("verification", vr.toMap());
+      for (Map.Entry<String, Verifier.Result> e : byVia.entrySet()) {
+        details.put("verification_via_" + e.getKey(), e.getValue().toMap());
+      }
     }
     details.put("active_seconds", active);
     details.put("encode_wall_seconds", s.encodeNanos.sum() / 1e9);
@@ -351,11 +371,11 @@ public final class Loadtest {
     }
   }
 
-  private void printVerify(TargetRun r, Verifier.Result vr) {
+  private void printVerify(TargetRun r, Verifier.Result vr, String via) {
     o.out().printf(Locale.ROOT,
-        "verify %s: %s  required %d found %d | unacknowledged %d found %d | missing %d altered %d duplicated %d "
+        "verify %s via %s: %s in %.1fs  required %d found %d | unacknowledged %d found %d | missing %d altered %d duplicated %d "
             + "unexpected %d label-mismatch %d | %d series%n",
-        r.target.name(), vr.ok() ? "OK" : "FAILED", vr.required, vr.foundRequired, vr.optional, vr.foundOptional,
+        r.target.name(), via, vr.ok() ? "OK" : "FAILED", vr.seconds, vr.required, vr.foundRequired, vr.optional, vr.foundOptional,
         vr.missing, vr.altered, vr.duplicated, vr.unexpected, vr.labelMismatches, vr.seriesChecked);
     for (String e : vr.errors) {
       o.out().println("  error: " + e);

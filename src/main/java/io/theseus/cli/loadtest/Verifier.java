@@ -41,6 +41,7 @@ final class Verifier {
     long unexpected;
     long labelMismatches;
     long seriesChecked;
+    double seconds;
     final List<String> errors = new ArrayList<>();
     final List<Mismatch> mismatches = new ArrayList<>();
 
@@ -72,6 +73,7 @@ final class Verifier {
       m.put("unexpected", unexpected);
       m.put("label_mismatches", labelMismatches);
       m.put("series_checked", seriesChecked);
+      m.put("seconds", seconds);
       m.put("errors", errors);
       List<Map<String, Object>> mm = new ArrayList<>();
       for (Mismatch x : mismatches) {

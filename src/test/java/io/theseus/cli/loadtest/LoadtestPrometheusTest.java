@@ -103,13 +103,16 @@ class LoadtestPrometheusTest {
     v1.json = dir.resolve("v1.json");
     v1.html = dir.resolve("v1.html");
     v1.failIf = List.of("loss>0", "mismatches>0");
+    v1.verifyVia = "query,read";
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     int exit = v1.run(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream()));
     String text = out.toString(StandardCharsets.UTF_8);
     assertThat(exit).as(text).isZero();
-    assertThat(text).contains("verify target: OK");
+    assertThat(text).contains("verify target via query: OK").contains("verify target via read: OK");
     JsonNode r = new ObjectMapper().readTree(v1.json.toFile()).get("endpoints").get(0);
     assertThat(r.at("/verification/ok").asBoolean()).isTrue();
+    assertThat(r.at("/verification_via_read/found_required").asLong())
+        .isEqualTo(r.at("/verification_via_query/found_required").asLong());
     long required = r.at("/verification/required").asLong();
     assertThat(r.at("/verification/found_required").asLong()).isEqualTo(required);
     // acked counts acknowledged sends, so duplicates acknowledged twice make it larger
