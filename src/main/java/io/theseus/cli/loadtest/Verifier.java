@@ -188,9 +188,13 @@ final class Verifier {
       if (exp.isEmpty()) {
         continue;
       }
+      long expectedSamples = 0;
+      for (Expected e : exp.values()) {
+        expectedSamples += e.n;
+      }
       List<ReadBack.Series> got;
       try {
-        got = readBack.read(model.familyName(f), minTs, maxTs);
+        got = readWindows(readBack, model.familyName(f), minTs, maxTs, expectedSamples);
       } catch (Exception e) {
         res.errors.add("read " + model.familyName(f) + ": " + e.getMessage());
         if (res.errors.size() > 5) {
@@ -201,6 +205,44 @@ final class Verifier {
       compareFamily(exp, got, readBack.rawNaN(), perReplica, res);
     }
     return res;
+  }
+
+  /** Samples per read-back call; larger families are read in consecutive time windows. */
+  static final long SAMPLES_PER_READ = 500_000;
+
+  /** Reads [minTs, maxTs] in windows of about SAMPLES_PER_READ samples, concatenating per series. */
+  static List<ReadBack.Series> readWindows(ReadBack rb, String family, long minTs, long maxTs, long samples)
+      throws Exception {
+    int windows = (int) Math.min(10_000, Math.max(1, (samples + SAMPLES_PER_READ - 1) / SAMPLES_PER_READ));
+    if (windows == 1) {
+      return rb.read(family, minTs, maxTs);
+    }
+    long span = maxTs - minTs + 1;
+    Map<Map<String, String>, List<ReadBack.Series>> parts = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < windows; i++) {
+      long from = minTs + span * i / windows;
+      long to = minTs + span * (i + 1) / windows - 1;
+      for (ReadBack.Series s : rb.read(family, from, to)) {
+        parts.computeIfAbsent(s.labels(), k -> new ArrayList<>()).add(s);
+      }
+    }
+    List<ReadBack.Series> out = new ArrayList<>();
+    for (Map.Entry<Map<String, String>, List<ReadBack.Series>> e : parts.entrySet()) {
+      int n = 0;
+      for (ReadBack.Series s : e.getValue()) {
+        n += s.ts().length;
+      }
+      long[] ts = new long[n];
+      double[] v = new double[n];
+      int at = 0;
+      for (ReadBack.Series s : e.getValue()) {
+        System.arraycopy(s.ts(), 0, ts, at, s.ts().length);
+        System.arraycopy(s.values(), 0, v, at, s.values().length);
+        at += s.ts().length;
+      }
+      out.add(new ReadBack.Series(e.getKey(), ts, v));
+    }
+    return out;
   }
 
   private static String key(String lt, int replica) {

@@ -135,6 +135,23 @@ class VerifierTest {
   }
 
   @Test
+  void readWindows_splitsLargeFamiliesAndConcatenatesInOrder() throws Exception {
+    MemoryReceiver rx = new MemoryReceiver();
+    TargetRun run = write(workload(Workload.Protocol.RW1, 0, 0, 1, 0), rx);
+    String fam = run.model.familyName(0);
+    List<ReadBack.Series> whole = rx.read(fam, Long.MIN_VALUE, Long.MAX_VALUE);
+    long min = whole.stream().mapToLong(x -> x.ts()[0]).min().orElseThrow();
+    long max = whole.stream().mapToLong(x -> x.ts()[x.ts().length - 1]).max().orElseThrow();
+    List<ReadBack.Series> split = Verifier.readWindows(rx, fam, min, max, 7 * Verifier.SAMPLES_PER_READ);
+    assertThat(split).hasSameSizeAs(whole);
+    for (ReadBack.Series w : whole) {
+      ReadBack.Series s = split.stream().filter(x -> x.labels().equals(w.labels())).findFirst().orElseThrow();
+      assertThat(s.ts()).containsExactly(w.ts());
+      assertThat(s.values()).containsExactly(w.values());
+    }
+  }
+
+  @Test
   void sameValue_nanByRawBitsOnlyWhenTheReadPathKeepsThem() {
     double stale = Double.longBitsToDouble(0x7ff0000000000002L);
     assertThat(Verifier.sameValue(stale, Double.NaN, false)).isTrue();
