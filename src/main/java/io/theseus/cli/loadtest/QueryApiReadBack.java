@@ -19,7 +19,8 @@ import java.util.Map;
 /**
  * Reads raw samples through the Prometheus query API: an instant query of the range selector
  * {@code family[<maxTs-minTs+1>ms]} at {@code time=maxTs} returns every stored sample in the
- * window (2.x: closed window, 3.x: left-open; the +1 ms covers both). Values are JSON strings in
+ * window (2.x: closed window, 3.x: left-open; the window is 1 ms wider and samples before minTs are
+ * dropped, so both give exactly [minTs, maxTs]). Values are JSON strings in
  * Go's shortest round-trip format, so Double.parseDouble restores the exact bits, except NaN
  * (payload lost) and stale markers (never returned by the API).
  */
@@ -60,12 +61,16 @@ final class QueryApiReadBack implements ReadBack {
       JsonNode values = r.path("values");
       long[] ts = new long[values.size()];
       double[] v = new double[values.size()];
+      int n = 0;
       for (int i = 0; i < values.size(); i++) {
         JsonNode p = values.get(i);
-        ts[i] = Math.round(p.get(0).asDouble() * 1000);
-        v[i] = parseValue(p.get(1).asText());
+        long t = Math.round(p.get(0).asDouble() * 1000);
+        if (t >= minTs) { // 2.x windows are closed: drop the extra millisecond before minTs
+          ts[n] = t;
+          v[n++] = parseValue(p.get(1).asText());
+        }
       }
-      out.add(new Series(labels, ts, v));
+      out.add(new Series(labels, java.util.Arrays.copyOf(ts, n), java.util.Arrays.copyOf(v, n)));
     }
     return out;
   }
