@@ -14,9 +14,9 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * Range-query latency of typical dashboard queries over in-memory data: 1000 counter series and
- * 100 five-bucket histograms scraped every 15s for one day. Measures the engine alone (no
- * storage decoding).
+ * Range-query latency of typical dashboard queries over in-memory data: 1000 counter series and 100
+ * five-bucket histograms scraped every 15s for one day. Measures the engine alone (no storage
+ * decoding).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -24,8 +24,10 @@ import org.openjdk.jmh.annotations.State;
 public class EngineBench {
   private static final long DAY = 86_400_000L;
 
-  @Param({"sum by (job) (rate(http_requests_total[5m]))",
-      "histogram_quantile(0.99, sum by (le) (rate(lat_bucket[5m])))"})
+  @Param({
+    "sum by (job) (rate(http_requests_total[5m]))",
+    "histogram_quantile(0.99, sum by (le) (rate(lat_bucket[5m])))"
+  })
   public String query;
 
   @Param({"1h", "24h"})
@@ -41,8 +43,7 @@ public class EngineBench {
     for (int s = 0; s < 1000; s++) {
       Labels l =
           Labels.of("__name__", "http_requests_total", "job", "j" + (s % 10), "instance", "i" + s);
-      Labels h =
-          Labels.of("__name__", "lat_bucket", "le", les[s % 5], "instance", "i" + (s / 5));
+      Labels h = Labels.of("__name__", "lat_bucket", "le", les[s % 5], "instance", "i" + (s / 5));
       double v = 0;
       double hv = 0;
       for (long t = 0; t < DAY; t += 15_000) {
