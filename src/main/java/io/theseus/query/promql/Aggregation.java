@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * Aggregation operators at one step, following Prometheus 2.42's {@code aggregation()}: groups
- * in first-seen order, incremental mean for avg, Welford for stddev/stdvar, Go-heap semantics
- * for topk/bottomk, and the {@code quantile} interpolation of {@code quantile()}.
+ * Aggregation operators at one step, following Prometheus 2.42's {@code aggregation()}: groups in
+ * first-seen order, incremental mean for avg, Welford for stddev/stdvar, Go-heap semantics for
+ * topk/bottomk, and the {@code quantile} interpolation of {@code quantile()}.
  */
 final class Aggregation {
   private Aggregation() {}

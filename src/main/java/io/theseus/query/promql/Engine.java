@@ -10,8 +10,8 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The PromQL engine: parses, then evaluates instant and range queries over a {@link Queryable}
- * with Prometheus 2.42 semantics (5m lookback by default, subqueries without a step use 1m).
+ * The PromQL engine: parses, then evaluates instant and range queries over a {@link Queryable} with
+ * Prometheus 2.42 semantics (5m lookback by default, subqueries without a step use 1m).
  *
  * <p>Native histograms are not supported: Theseus stores float samples only, so {@code
  * histogram_count}, {@code histogram_sum} and {@code histogram_fraction} return empty results,
@@ -59,7 +59,14 @@ public final class Engine {
     List<String> warnings = new ArrayList<>();
     Evaluator ev =
         new Evaluator(
-            queryable, timeMs, timeMs, 1, lookbackMs, timeMs, timeMs, noStepSubqueryIntervalMs,
+            queryable,
+            timeMs,
+            timeMs,
+            1,
+            lookbackMs,
+            timeMs,
+            timeMs,
+            noStepSubqueryIntervalMs,
             warnings);
     Object v = ev.eval(expr);
     ValueType type = expr.type();
@@ -109,8 +116,15 @@ public final class Engine {
     List<String> warnings = new ArrayList<>();
     Evaluator ev =
         new Evaluator(
-            queryable, startMs, endMs, stepMs, lookbackMs, startMs, endMs,
-            noStepSubqueryIntervalMs, warnings);
+            queryable,
+            startMs,
+            endMs,
+            stepMs,
+            lookbackMs,
+            startMs,
+            endMs,
+            noStepSubqueryIntervalMs,
+            warnings);
     @SuppressWarnings("unchecked")
     List<Ser> m = (List<Ser>) ev.eval(expr);
     List<Series> out = new ArrayList<>(m.size());

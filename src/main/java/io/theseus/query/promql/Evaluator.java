@@ -18,9 +18,9 @@ import java.util.Map;
 /**
  * Evaluates an expression over the steps {@code start, start+interval, ..., end} with Prometheus
  * 2.42 semantics: every instant-vector or scalar expression yields a list of {@link Ser} with at
- * most one point per step; range functions see closed windows {@code [ref-range, ref]} where
- * {@code ref} is the step time minus offset (or the {@code @} time minus offset); instant
- * selectors look back 5 minutes (inclusive) and stop at staleness markers.
+ * most one point per step; range functions see closed windows {@code [ref-range, ref]} where {@code
+ * ref} is the step time minus offset (or the {@code @} time minus offset); instant selectors look
+ * back 5 minutes (inclusive) and stop at staleness markers.
  *
  * <p>One instance per (sub)query evaluation; not thread-safe.
  */
@@ -169,8 +169,8 @@ final class Evaluator {
   }
 
   /**
-   * Evaluates {@code args} (null entries are skipped, e.g. string arguments), then calls {@code
-   * fn} once per step with the argument vectors at that step, collecting the outputs into series.
+   * Evaluates {@code args} (null entries are skipped, e.g. string arguments), then calls {@code fn}
+   * once per step with the argument vectors at that step, collecting the outputs into series.
    */
   List<Ser> rangeEval(StepFn fn, Expr... args) {
     List<List<Ser>> mats = new ArrayList<>(args.length);
@@ -372,7 +372,14 @@ final class Evaluator {
       if (stepInvariant(sq.expr)) {
         // Prometheus still evaluates a step-invariant body once at the start (errors surface).
         new Evaluator(
-                queryable, newStart, newStart, iv, lookback, queryStart, queryEnd, noStepInterval,
+                queryable,
+                newStart,
+                newStart,
+                iv,
+                lookback,
+                queryStart,
+                queryEnd,
+                noStepInterval,
                 warnings)
             .eval(sq.expr);
       }
@@ -414,8 +421,18 @@ final class Evaluator {
     if (e instanceof Ast.Call c) {
       boolean inv =
           switch (c.func().name()) {
-            case "days_in_month", "day_of_month", "day_of_week", "day_of_year", "hour", "minute",
-                "month", "year", "predict_linear", "time", "timestamp" -> false;
+            case "days_in_month",
+                    "day_of_month",
+                    "day_of_week",
+                    "day_of_year",
+                    "hour",
+                    "minute",
+                    "month",
+                    "year",
+                    "predict_linear",
+                    "time",
+                    "timestamp" ->
+                false;
             default -> true;
           };
       for (Expr a : c.args()) {

@@ -66,8 +66,23 @@ final class Lexer {
     /** Whether this token can serve as a label or metric name (identifiers and keywords). */
     boolean isNameLike() {
       return switch (kind) {
-        case IDENT, AND, OR, UNLESS, ATAN2, AGGREGATOR, BOOL, BY, WITHOUT, ON, IGNORING,
-            GROUP_LEFT, GROUP_RIGHT, OFFSET, START, END -> true;
+        case IDENT,
+                AND,
+                OR,
+                UNLESS,
+                ATAN2,
+                AGGREGATOR,
+                BOOL,
+                BY,
+                WITHOUT,
+                ON,
+                IGNORING,
+                GROUP_LEFT,
+                GROUP_RIGHT,
+                OFFSET,
+                START,
+                END ->
+            true;
         default -> false;
       };
     }
@@ -79,8 +94,25 @@ final class Lexer {
         case NUMBER -> "number \"" + text + "\"";
         case DURATION -> "duration \"" + text + "\"";
         case STRING -> "string \"" + text + "\"";
-        case ADD, SUB, MUL, DIV, MOD, POW, EQLC, NEQ, LTE, LSS, GTE, GTR, EQL_REGEX, NEQ_REGEX,
-            AND, OR, UNLESS, ATAN2 -> "<op:" + text.toLowerCase(java.util.Locale.ROOT) + ">";
+        case ADD,
+                SUB,
+                MUL,
+                DIV,
+                MOD,
+                POW,
+                EQLC,
+                NEQ,
+                LTE,
+                LSS,
+                GTE,
+                GTR,
+                EQL_REGEX,
+                NEQ_REGEX,
+                AND,
+                OR,
+                UNLESS,
+                ATAN2 ->
+            "<op:" + text.toLowerCase(java.util.Locale.ROOT) + ">";
         case AGGREGATOR -> "<aggr:" + text.toLowerCase(java.util.Locale.ROOT) + ">";
         case BOOL, BY, WITHOUT, ON, IGNORING, GROUP_LEFT, GROUP_RIGHT, OFFSET, START, END ->
             "<" + text.toLowerCase(java.util.Locale.ROOT) + ">";
@@ -193,8 +225,14 @@ final class Lexer {
         continue;
       }
       if (braceDepth > 0
-          && !(c == '}' || c == ',' || c == '=' || c == '!' || c == '"' || c == '\''
-              || c == '`' || isAlpha(c))) {
+          && !(c == '}'
+              || c == ','
+              || c == '='
+              || c == '!'
+              || c == '"'
+              || c == '\''
+              || c == '`'
+              || isAlpha(c))) {
         throw err(start, "unexpected character inside braces: " + quoteChar(c));
       }
       if (braceDepth > 0 && c == '!' && peek(1) != '=' && peek(1) != '~') {

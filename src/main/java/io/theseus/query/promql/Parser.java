@@ -69,7 +69,8 @@ public final class Parser {
   private Token expect(Kind k, String context) {
     Token t = peek();
     if (t.kind() != k) {
-      throw err(t.pos(), "unexpected " + t.describe() + " in " + context + ", expected " + kindName(k));
+      throw err(
+          t.pos(), "unexpected " + t.describe() + " in " + context + ", expected " + kindName(k));
     }
     return next();
   }
@@ -301,7 +302,9 @@ public final class Parser {
           if (neg) {
             ts = -ts;
           }
-          if (Double.isInfinite(ts) || Double.isNaN(ts) || ts >= 9.223372036854776E18
+          if (Double.isInfinite(ts)
+              || Double.isNaN(ts)
+              || ts >= 9.223372036854776E18
               || ts <= -9.223372036854776E18) {
             throw err(e.pos(), "timestamp out of bounds for @ modifier: " + goF(ts));
           }
@@ -447,11 +450,12 @@ public final class Parser {
               case NEQ -> Matcher.Type.NEQ;
               case EQL_REGEX -> Matcher.Type.RE;
               case NEQ_REGEX -> Matcher.Type.NRE;
-              default -> throw err(
-                  opTok.pos(),
-                  "unexpected "
-                      + opTok.describe()
-                      + " in label matching, expected one of \"=\", \"!=\", \"=~\", \"!~\"");
+              default ->
+                  throw err(
+                      opTok.pos(),
+                      "unexpected "
+                          + opTok.describe()
+                          + " in label matching, expected one of \"=\", \"!=\", \"=~\", \"!~\"");
             };
         Token v = next();
         if (v.kind() != Kind.STRING) {
@@ -467,7 +471,8 @@ public final class Parser {
         } else if (peek().kind() != Kind.RBRACE) {
           Token b = peek();
           throw err(
-              b.pos(), "unexpected " + b.describe() + " in label matching, expected \",\" or \"}\"");
+              b.pos(),
+              "unexpected " + b.describe() + " in label matching, expected \",\" or \"}\"");
         }
       }
       next();
@@ -476,8 +481,7 @@ public final class Parser {
       for (Matcher m : matchers) {
         if (m.name().equals(Labels.METRIC_NAME)) {
           throw err(
-              pos,
-              "metric name must not be set twice: \"" + name + "\" or \"" + m.value() + "\"");
+              pos, "metric name must not be set twice: \"" + name + "\" or \"" + m.value() + "\"");
         }
       }
       matchers.add(0, Matcher.eq(Labels.METRIC_NAME, name));
@@ -575,7 +579,8 @@ public final class Parser {
         next();
       } else if (peek().kind() != Kind.RPAREN) {
         Token b = peek();
-        throw err(b.pos(), "unexpected " + b.describe() + " in function call, expected \",\" or \")\"");
+        throw err(
+            b.pos(), "unexpected " + b.describe() + " in function call, expected \",\" or \")\"");
       }
     }
     next();
@@ -663,8 +668,13 @@ public final class Parser {
       throw new IllegalArgumentException("not a valid duration string: \"" + s + "\"");
     }
     long[] mult = {
-      365L * 24 * 3600 * 1000, 7L * 24 * 3600 * 1000, 24L * 3600 * 1000, 3600L * 1000, 60L * 1000,
-      1000L, 1L
+      365L * 24 * 3600 * 1000,
+      7L * 24 * 3600 * 1000,
+      24L * 3600 * 1000,
+      3600L * 1000,
+      60L * 1000,
+      1000L,
+      1L
     };
     long total = 0;
     for (int g = 1; g <= 7; g++) {

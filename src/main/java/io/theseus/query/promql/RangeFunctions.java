@@ -11,8 +11,8 @@ import java.util.HashSet;
 import java.util.List;
 
 /**
- * Functions taking a range vector ({@code rate}, {@code *_over_time}, ...), evaluated one series
- * at a time over closed windows {@code [ref-range, ref]} with staleness markers removed, as in
+ * Functions taking a range vector ({@code rate}, {@code *_over_time}, ...), evaluated one series at
+ * a time over closed windows {@code [ref-range, ref]} with staleness markers removed, as in
  * Prometheus 2.42. The window buffers are reused across steps and series.
  */
 final class RangeFunctions {

@@ -7,7 +7,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -308,9 +307,19 @@ final class VectorFunctions {
     }
     for (int i = 0; i < x.length(); i++) {
       char ch = x.charAt(i);
-      if (!(Character.isDigit(ch) || ch == '.' || ch == 'e' || ch == 'E' || ch == '+'
-          || ch == '-' || ch == '_' || ch == 'x' || ch == 'X' || ch == 'p' || ch == 'P'
-          || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F'))) {
+      if (!(Character.isDigit(ch)
+          || ch == '.'
+          || ch == 'e'
+          || ch == 'E'
+          || ch == '+'
+          || ch == '-'
+          || ch == '_'
+          || ch == 'x'
+          || ch == 'X'
+          || ch == 'p'
+          || ch == 'P'
+          || (ch >= 'a' && ch <= 'f')
+          || (ch >= 'A' && ch <= 'F'))) {
         return null;
       }
     }

@@ -37,7 +37,9 @@ class ConformanceTest {
   @Test
   void upstreamScripts_allPass() throws IOException {
     Path dir =
-        Path.of(System.getProperty("user.dir")).resolve("../shared/promql-tests/v2.42.0").normalize();
+        Path.of(System.getProperty("user.dir"))
+            .resolve("../shared/promql-tests/v2.42.0")
+            .normalize();
     int passed = 0;
     List<String> failed = new ArrayList<>();
     for (ScriptRunner.Outcome o : runAll(dir)) {
@@ -73,9 +75,7 @@ class ConformanceTest {
                 + "eval instant at 2m m\n  m{a=\"1\"} 3\n\neval_fail instant at 0m m\n\n"
                 + "eval_ordered instant at 0m sort_desc(m or vector(5))\n  m{a=\"1\"} 1\n  {} 5\n");
     assertThat(o.passed()).isEqualTo(1);
-    assertThat(o.failures())
-        .extracting(ScriptRunner.Failure::line)
-        .containsExactly(4, 10, 12);
+    assertThat(o.failures()).extracting(ScriptRunner.Failure::line).containsExactly(4, 10, 12);
     assertThat(o.failures().get(0).message()).contains("expected 4.0").contains("got 3.0");
   }
 }

@@ -23,7 +23,8 @@ class EngineTest {
   void range_returnsSeriesSortedByLabelsWithOnePointPerStep() {
     QueryResult r = engine().range("up * 10", 0, 600_000, 120_000);
     assertThat(r.type()).isEqualTo(ValueType.MATRIX);
-    assertThat(r.series()).extracting(Series::labels)
+    assertThat(r.series())
+        .extracting(Series::labels)
         .containsExactly(Labels.of("job", "a"), Labels.of("job", "b"));
     Series b = r.series().get(1);
     assertThat(b.timestamps()).containsExactly(0, 120_000, 240_000, 360_000, 480_000, 600_000);
@@ -37,8 +38,8 @@ class EngineTest {
     assertThat(a.labels().get("job")).isEqualTo("a");
     assertThat(a.timestamps()).containsExactly(600_000);
     Series b = r.series().get(1);
-    assertThat(b.timestamps()).containsExactly(600_000, 660_000, 720_000, 780_000, 840_000,
-        900_000);
+    assertThat(b.timestamps())
+        .containsExactly(600_000, 660_000, 720_000, 780_000, 840_000, 900_000);
   }
 
   @Test

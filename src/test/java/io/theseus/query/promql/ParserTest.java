@@ -21,95 +21,202 @@ class ParserTest {
    */
   static Stream<Arguments> prometheusErrors() {
     String[][] rows = {
-        {"foo{", "1:5: parse error: unexpected end of input inside braces"},
-        {"foo{a=\"b\"", "1:10: parse error: unexpected end of input inside braces"},
-        {"sum(", "1:5: parse error: unclosed left parenthesis"},
-        {"1 +", "1:4: parse error: unexpected end of input"},
-        {"foo[5m", "1:7: parse error: unclosed left bracket"},
-        {"foo[5]", "1:5: parse error: missing unit character in duration"},
-        {"foo[5m:", "1:8: parse error: unclosed left bracket"},
-        {"foo offset", "1:11: parse error: unexpected end of input in offset, expected duration"},
-        {"rate(foo)", "1:6: parse error: expected type range vector in call to function \"rate\", got instant vector"},
-        {"rate(foo[5m], 1)", "1:1: parse error: expected 1 argument(s) in call to \"rate\", got 2"},
-        {"unknown(foo)", "1:1: parse error: unknown function with name \"unknown\""},
-        {"\"a\" + 1", "1:1: parse error: binary expression must contain only scalar and instant vector types"},
-        {"1 == 1", "1:3: parse error: comparisons between scalars must use BOOL modifier"},
-        {"foo and 1", "1:1: parse error: set operator \"and\" not allowed in binary scalar expression"},
-        {"foo + on(a) group_left(a) bar", "1:5: parse error: label \"a\" must not occur in ON and GROUP clause at once"},
-        {"sum(foo) by", "1:12: parse error: unexpected end of input in grouping opts, expected \"(\""},
-        {"sum by (a) (foo) by (b)", "1:18: parse error: unexpected <by>"},
-        {"foo{a=1}", "1:7: parse error: unexpected character inside braces: '1'"},
-        {"foo{a!}", "1:6: parse error: unexpected character after '!' inside braces: '}'"},
-        {"{}", "1:1: parse error: vector selector must contain at least one non-empty matcher"},
-        {"{a=\"\"}", "1:1: parse error: vector selector must contain at least one non-empty matcher"},
-        {"{__name__=~\".*\"}", "1:1: parse error: vector selector must contain at least one non-empty matcher"},
-        {"foo{__name__=\"bar\"}", "1:1: parse error: metric name must not be set twice: \"foo\" or \"bar\""},
-        {"1 + bool 2", "1:3: parse error: bool modifier can only be used on comparison operators"},
-        {"foo + bool bar", "1:5: parse error: bool modifier can only be used on comparison operators"},
-        {"-\"a\"", "1:1: parse error: unary expression only allowed on expressions of type scalar or instant vector, got \"string\""},
-        {"(foo)[5m]", "1:6: parse error: ranges only allowed for vector selectors"},
-        {"(foo) offset 5m", "1:1: parse error: offset modifier must be preceded by an instant vector selector or range vector selector or a subquery"},
-        {"foo offset 5m offset 1m", "1:1: parse error: offset may not be set multiple times"},
-        {"foo @ 1 @ 2", "1:1: parse error: @ <timestamp> may not be set multiple times"},
-        {"foo @ start", "1:12: parse error: unexpected end of input in @, expected timestamp"},
-        {"topk(foo, bar)", "1:6: parse error: expected type scalar in aggregation parameter, got instant vector"},
-        {"count_values(1, foo)", "1:14: parse error: expected type string in aggregation parameter, got scalar"},
-        {"quantile(\"a\", foo)", "1:10: parse error: expected type scalar in aggregation parameter, got string"},
-        {"label_replace(foo, \"a\")", "1:1: parse error: expected 5 argument(s) in call to \"label_replace\", got 2"},
-        {"round(foo, 1, 2)", "1:1: parse error: expected at most 2 argument(s) in call to \"round\", got 3"},
-        {"holt_winters(foo, 1, 2)", "1:14: parse error: expected type range vector in call to function \"holt_winters\", got instant vector"},
-        {"foo[5m] + 1", "1:1: parse error: binary expression must contain only scalar and instant vector types"},
-        {"abs(foo[5m])", "1:5: parse error: expected type instant vector in call to function \"abs\", got range vector"},
-        {"1 +", "1:4: parse error: unexpected end of input"},
-        {"  )", "1:4: parse error: unexpected right parenthesis ')'"},
-        {"foo bar", "1:5: parse error: unexpected identifier \"bar\""},
-        {"sum(foo) without (a) by (b)", "1:22: parse error: unexpected <by>"},
-        {"5mm", "1:1: parse error: bad number or duration syntax: \"5mm\""},
-        {"0x", "1:1: parse error: error parsing number: strconv.ParseFloat: parsing \"0x\": invalid syntax"},
-        {"1e", "1:1: parse error: error parsing number: strconv.ParseFloat: parsing \"1e\": invalid syntax"},
-        {"\"abc", "1:1: parse error: unterminated quoted string"},
-        {"'a\\qb'", "1:1: parse error: unknown escape sequence U+0071 'q'"},
-        {"foo{a=\"\\xZZ\"}", "1:7: parse error: illegal character U+005A 'Z' in escape sequence"},
-        {"foo !~ bar", "1:5: parse error: unexpected character after '!': '~'"},
-        {"foo[1m5h]", "1:5: parse error: not a valid duration string: \"1m5h\""},
-        {"foo[0s]", "1:5: parse error: duration must be greater than 0"},
-        {"rate(foo[5m:1m:1m])", "1:15: parse error: unexpected colon ':'"},
-        {"max_over_time(foo[5m])[1m]", "1:23: parse error: ranges only allowed for vector selectors"},
-        {"foo @ Inf", "1:1: parse error: timestamp out of bounds for @ modifier: +Inf"},
-        {"absent()", "1:1: parse error: expected 1 argument(s) in call to \"absent\", got 0"},
-        {"day_of_month(1,2)", "1:1: parse error: expected at most 1 argument(s) in call to \"day_of_month\", got 2"},
-        {"group_left", "1:1: parse error: unexpected <group_left>"},
-        {"1 + * 2", "1:5: parse error: unexpected <op:*>"},
-        {"foo{a=\"b\" c=\"d\"}", "1:11: parse error: unexpected identifier \"c\" in label matching, expected \",\" or \"}\""},
-        {"foo{a=\"b\",,}", "1:11: parse error: unexpected \",\" in label matching, expected identifier or \"}\""},
-        {"sum(foo) by (a", "1:15: parse error: unclosed left parenthesis"},
-        {"sum(foo) by (1)", "1:14: parse error: unexpected number \"1\" in grouping opts, expected label"},
-        {"foo + on(1) bar", "1:10: parse error: unexpected number \"1\" in grouping opts, expected label"},
-        {"(1", "1:3: parse error: unclosed left parenthesis"},
-        {"1)", "1:3: parse error: unexpected right parenthesis ')'"},
-        {"foo[5m:0s]", "1:8: parse error: duration must be greater than 0"},
-        {"foo[0s:1m]", "1:5: parse error: duration must be greater than 0"},
-        {"foo[5m:5]", "1:8: parse error: unexpected number \"5\" in subquery selector, expected duration or \"]\""},
-        {"foo[5m] offset 1m [1m]", "1:19: parse error: ranges only allowed for vector selectors"},
-        {"foo @ start(1)", "1:13: parse error: unexpected number \"1\" in @, expected timestamp"},
-        {"foo offset 1m @ end() offset 2m", "1:1: parse error: offset may not be set multiple times"},
-        {"foo @", "1:6: parse error: unexpected end of input in @, expected timestamp"},
-        {"foo offset", "1:11: parse error: unexpected end of input in offset, expected duration"},
-        {"foo offset 5", "1:12: parse error: unexpected number \"5\" in offset, expected duration"},
-        {"sum without(a)", "1:15: parse error: unexpected end of input in aggregation"},
-        {"sum(1, 2)", "1:1: parse error: wrong number of arguments for aggregate expression provided, expected 1, got 2"},
-        {"topk(1)", "1:1: parse error: wrong number of arguments for aggregate expression provided, expected 2, got 1"},
-        {"1 + \"a\"", "1:5: parse error: binary expression must contain only scalar and instant vector types"},
-        {"bool", "1:1: parse error: unexpected <bool>"},
-        {"on", "1:1: parse error: unexpected <on>"},
-        {"atan2", "1:1: parse error: unexpected <op:atan2>"},
-        {"time()[5m:]", "1:1: parse error: subquery is only allowed on instant vector, got scalar instead"},
-        {"-foo[5m]", "1:1: parse error: unary expression only allowed on expressions of type scalar or instant vector, got \"range vector\""},
-        {"100000000000000000000 @ 1", "1:1: parse error: @ modifier must be preceded by an instant vector selector or range vector selector or a subquery"},
-        {"sort(foo, 1)", "1:1: parse error: expected 1 argument(s) in call to \"sort\", got 2"},
-        {"histogram_quantile(foo, bar)", "1:20: parse error: expected type scalar in call to function \"histogram_quantile\", got instant vector"},
-        {"'a' 'b'", "1:5: parse error: unexpected string \"'b'\""},
-        {"foo[-5m]", "1:5: parse error: missing unit character in duration"},
+      {"foo{", "1:5: parse error: unexpected end of input inside braces"},
+      {"foo{a=\"b\"", "1:10: parse error: unexpected end of input inside braces"},
+      {"sum(", "1:5: parse error: unclosed left parenthesis"},
+      {"1 +", "1:4: parse error: unexpected end of input"},
+      {"foo[5m", "1:7: parse error: unclosed left bracket"},
+      {"foo[5]", "1:5: parse error: missing unit character in duration"},
+      {"foo[5m:", "1:8: parse error: unclosed left bracket"},
+      {"foo offset", "1:11: parse error: unexpected end of input in offset, expected duration"},
+      {
+        "rate(foo)",
+        "1:6: parse error: expected type range vector in call to function \"rate\", got instant"
+            + " vector"
+      },
+      {"rate(foo[5m], 1)", "1:1: parse error: expected 1 argument(s) in call to \"rate\", got 2"},
+      {"unknown(foo)", "1:1: parse error: unknown function with name \"unknown\""},
+      {
+        "\"a\" + 1",
+        "1:1: parse error: binary expression must contain only scalar and instant vector types"
+      },
+      {"1 == 1", "1:3: parse error: comparisons between scalars must use BOOL modifier"},
+      {
+        "foo and 1",
+        "1:1: parse error: set operator \"and\" not allowed in binary scalar expression"
+      },
+      {
+        "foo + on(a) group_left(a) bar",
+        "1:5: parse error: label \"a\" must not occur in ON and GROUP clause at once"
+      },
+      {
+        "sum(foo) by", "1:12: parse error: unexpected end of input in grouping opts, expected \"(\""
+      },
+      {"sum by (a) (foo) by (b)", "1:18: parse error: unexpected <by>"},
+      {"foo{a=1}", "1:7: parse error: unexpected character inside braces: '1'"},
+      {"foo{a!}", "1:6: parse error: unexpected character after '!' inside braces: '}'"},
+      {"{}", "1:1: parse error: vector selector must contain at least one non-empty matcher"},
+      {"{a=\"\"}", "1:1: parse error: vector selector must contain at least one non-empty matcher"},
+      {
+        "{__name__=~\".*\"}",
+        "1:1: parse error: vector selector must contain at least one non-empty matcher"
+      },
+      {
+        "foo{__name__=\"bar\"}",
+        "1:1: parse error: metric name must not be set twice: \"foo\" or \"bar\""
+      },
+      {"1 + bool 2", "1:3: parse error: bool modifier can only be used on comparison operators"},
+      {
+        "foo + bool bar", "1:5: parse error: bool modifier can only be used on comparison operators"
+      },
+      {
+        "-\"a\"",
+        "1:1: parse error: unary expression only allowed on expressions of type scalar or instant"
+            + " vector, got \"string\""
+      },
+      {"(foo)[5m]", "1:6: parse error: ranges only allowed for vector selectors"},
+      {
+        "(foo) offset 5m",
+        "1:1: parse error: offset modifier must be preceded by an instant vector selector or range"
+            + " vector selector or a subquery"
+      },
+      {"foo offset 5m offset 1m", "1:1: parse error: offset may not be set multiple times"},
+      {"foo @ 1 @ 2", "1:1: parse error: @ <timestamp> may not be set multiple times"},
+      {"foo @ start", "1:12: parse error: unexpected end of input in @, expected timestamp"},
+      {
+        "topk(foo, bar)",
+        "1:6: parse error: expected type scalar in aggregation parameter, got instant vector"
+      },
+      {
+        "count_values(1, foo)",
+        "1:14: parse error: expected type string in aggregation parameter, got scalar"
+      },
+      {
+        "quantile(\"a\", foo)",
+        "1:10: parse error: expected type scalar in aggregation parameter, got string"
+      },
+      {
+        "label_replace(foo, \"a\")",
+        "1:1: parse error: expected 5 argument(s) in call to \"label_replace\", got 2"
+      },
+      {
+        "round(foo, 1, 2)",
+        "1:1: parse error: expected at most 2 argument(s) in call to \"round\", got 3"
+      },
+      {
+        "holt_winters(foo, 1, 2)",
+        "1:14: parse error: expected type range vector in call to function \"holt_winters\", got"
+            + " instant vector"
+      },
+      {
+        "foo[5m] + 1",
+        "1:1: parse error: binary expression must contain only scalar and instant vector types"
+      },
+      {
+        "abs(foo[5m])",
+        "1:5: parse error: expected type instant vector in call to function \"abs\", got range"
+            + " vector"
+      },
+      {"1 +", "1:4: parse error: unexpected end of input"},
+      {"  )", "1:4: parse error: unexpected right parenthesis ')'"},
+      {"foo bar", "1:5: parse error: unexpected identifier \"bar\""},
+      {"sum(foo) without (a) by (b)", "1:22: parse error: unexpected <by>"},
+      {"5mm", "1:1: parse error: bad number or duration syntax: \"5mm\""},
+      {
+        "0x",
+        "1:1: parse error: error parsing number: strconv.ParseFloat: parsing \"0x\": invalid syntax"
+      },
+      {
+        "1e",
+        "1:1: parse error: error parsing number: strconv.ParseFloat: parsing \"1e\": invalid syntax"
+      },
+      {"\"abc", "1:1: parse error: unterminated quoted string"},
+      {"'a\\qb'", "1:1: parse error: unknown escape sequence U+0071 'q'"},
+      {"foo{a=\"\\xZZ\"}", "1:7: parse error: illegal character U+005A 'Z' in escape sequence"},
+      {"foo !~ bar", "1:5: parse error: unexpected character after '!': '~'"},
+      {"foo[1m5h]", "1:5: parse error: not a valid duration string: \"1m5h\""},
+      {"foo[0s]", "1:5: parse error: duration must be greater than 0"},
+      {"rate(foo[5m:1m:1m])", "1:15: parse error: unexpected colon ':'"},
+      {"max_over_time(foo[5m])[1m]", "1:23: parse error: ranges only allowed for vector selectors"},
+      {"foo @ Inf", "1:1: parse error: timestamp out of bounds for @ modifier: +Inf"},
+      {"absent()", "1:1: parse error: expected 1 argument(s) in call to \"absent\", got 0"},
+      {
+        "day_of_month(1,2)",
+        "1:1: parse error: expected at most 1 argument(s) in call to \"day_of_month\", got 2"
+      },
+      {"group_left", "1:1: parse error: unexpected <group_left>"},
+      {"1 + * 2", "1:5: parse error: unexpected <op:*>"},
+      {
+        "foo{a=\"b\" c=\"d\"}",
+        "1:11: parse error: unexpected identifier \"c\" in label matching, expected \",\" or \"}\""
+      },
+      {
+        "foo{a=\"b\",,}",
+        "1:11: parse error: unexpected \",\" in label matching, expected identifier or \"}\""
+      },
+      {"sum(foo) by (a", "1:15: parse error: unclosed left parenthesis"},
+      {
+        "sum(foo) by (1)",
+        "1:14: parse error: unexpected number \"1\" in grouping opts, expected label"
+      },
+      {
+        "foo + on(1) bar",
+        "1:10: parse error: unexpected number \"1\" in grouping opts, expected label"
+      },
+      {"(1", "1:3: parse error: unclosed left parenthesis"},
+      {"1)", "1:3: parse error: unexpected right parenthesis ')'"},
+      {"foo[5m:0s]", "1:8: parse error: duration must be greater than 0"},
+      {"foo[0s:1m]", "1:5: parse error: duration must be greater than 0"},
+      {
+        "foo[5m:5]",
+        "1:8: parse error: unexpected number \"5\" in subquery selector, expected duration or \"]\""
+      },
+      {"foo[5m] offset 1m [1m]", "1:19: parse error: ranges only allowed for vector selectors"},
+      {"foo @ start(1)", "1:13: parse error: unexpected number \"1\" in @, expected timestamp"},
+      {"foo offset 1m @ end() offset 2m", "1:1: parse error: offset may not be set multiple times"},
+      {"foo @", "1:6: parse error: unexpected end of input in @, expected timestamp"},
+      {"foo offset", "1:11: parse error: unexpected end of input in offset, expected duration"},
+      {"foo offset 5", "1:12: parse error: unexpected number \"5\" in offset, expected duration"},
+      {"sum without(a)", "1:15: parse error: unexpected end of input in aggregation"},
+      {
+        "sum(1, 2)",
+        "1:1: parse error: wrong number of arguments for aggregate expression provided, expected 1,"
+            + " got 2"
+      },
+      {
+        "topk(1)",
+        "1:1: parse error: wrong number of arguments for aggregate expression provided, expected 2,"
+            + " got 1"
+      },
+      {
+        "1 + \"a\"",
+        "1:5: parse error: binary expression must contain only scalar and instant vector types"
+      },
+      {"bool", "1:1: parse error: unexpected <bool>"},
+      {"on", "1:1: parse error: unexpected <on>"},
+      {"atan2", "1:1: parse error: unexpected <op:atan2>"},
+      {
+        "time()[5m:]",
+        "1:1: parse error: subquery is only allowed on instant vector, got scalar instead"
+      },
+      {
+        "-foo[5m]",
+        "1:1: parse error: unary expression only allowed on expressions of type scalar or instant"
+            + " vector, got \"range vector\""
+      },
+      {
+        "100000000000000000000 @ 1",
+        "1:1: parse error: @ modifier must be preceded by an instant vector selector or range"
+            + " vector selector or a subquery"
+      },
+      {"sort(foo, 1)", "1:1: parse error: expected 1 argument(s) in call to \"sort\", got 2"},
+      {
+        "histogram_quantile(foo, bar)",
+        "1:20: parse error: expected type scalar in call to function \"histogram_quantile\", got"
+            + " instant vector"
+      },
+      {"'a' 'b'", "1:5: parse error: unexpected string \"'b'\""},
+      {"foo[-5m]", "1:5: parse error: missing unit character in duration"},
     };
     return Stream.of(rows).map(r -> Arguments.of(r[0], r[1]));
   }
@@ -234,8 +341,7 @@ class ParserTest {
   }
 
   @Property(tries = 2000)
-  void parse_arbitraryInput_onlyThrowsParseException(
-      @ForAll @StringLength(max = 40) String junk) {
+  void parse_arbitraryInput_onlyThrowsParseException(@ForAll @StringLength(max = 40) String junk) {
     try {
       Parser.parse(junk);
     } catch (ParseException e) {
@@ -256,9 +362,39 @@ class ParserTest {
   @net.jqwik.api.Provide
   net.jqwik.api.Arbitrary<String> soup() {
     return net.jqwik.api.Arbitraries.of(
-            "foo", "{", "}", "a=\"b\"", "(", ")", "[5m]", "[5m:1m]", "sum", "by", "(a)", "+",
-            "-", "^", "==", "bool", "on", "group_left", "offset 5m", "@ 10", "@ start()",
-            "rate", ",", "1", "\"s\"", "and", "topk", "[", "]", ":", "0x1", "Inf", "#c\n")
+            "foo",
+            "{",
+            "}",
+            "a=\"b\"",
+            "(",
+            ")",
+            "[5m]",
+            "[5m:1m]",
+            "sum",
+            "by",
+            "(a)",
+            "+",
+            "-",
+            "^",
+            "==",
+            "bool",
+            "on",
+            "group_left",
+            "offset 5m",
+            "@ 10",
+            "@ start()",
+            "rate",
+            ",",
+            "1",
+            "\"s\"",
+            "and",
+            "topk",
+            "[",
+            "]",
+            ":",
+            "0x1",
+            "Inf",
+            "#c\n")
         .list()
         .ofMaxSize(12)
         .map(l -> String.join(" ", l));
