@@ -73,13 +73,6 @@ final class Stats {
     return new double[] {rate, p50, p99};
   }
 
-  /** Restarts the rate clock (a new compare round) without losing totals. */
-  synchronized void resetClock() {
-    lastT = 0;
-    lastAcked = ackedSamples.sum();
-    lastErrors = errors();
-  }
-
   double percentileMs(double p) {
     return total.getTotalCount() == 0 ? 0 : total.getValueAtPercentile(p) / 1000.0;
   }
