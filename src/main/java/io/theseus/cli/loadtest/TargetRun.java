@@ -148,7 +148,8 @@ final class TargetRun {
     }
 
     private void runLoop(long start, long end, boolean finalRound) {
-      long base = closed ? 0 : intendedOffsetNanos(nextBatch);
+      // first round: the global schedule from 0; later rounds (--compare) resume at the next batch
+      long base = closed || nextBatch == 0 ? 0 : intendedOffsetNanos(nextBatch);
       while (!stop) {
         long j = nextBatch;
         long intended;
