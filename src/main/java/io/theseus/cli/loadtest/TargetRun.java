@@ -297,7 +297,7 @@ final class TargetRun {
           stats.rejectedSamples.add(samples);
           return false;
         }
-        if (attempt >= w.maxRetries() || stop) {
+        if (attempt >= w.maxRetries()) {
           stats.recordLatencyNanos(System.nanoTime() - intended);
           stats.failedSamples.add(samples);
           return false;
