@@ -59,9 +59,9 @@ final class LoadtestCommand implements Callable<Integer> {
   @Option(names = "--batch", description = "Samples per request.") Integer batch;
   @Option(names = "--seed", description = "Random seed (same seed, same samples).") Long seed;
   @Option(names = "--closed-loop", description = "As fast as it goes on N connections instead of a target rate.") Boolean closedLoop;
-  @Option(names = "--churn", paramLabel = "PERCENT", description = "Series replaced per interval, %.") Double churn;
-  @Option(names = "--out-of-order", paramLabel = "PERCENT", description = "Samples held back and sent late, %.") Double ooo;
-  @Option(names = "--duplicates", paramLabel = "PERCENT", description = "Samples sent twice, %.") Double dups;
+  @Option(names = "--churn", paramLabel = "PERCENT", description = "Series replaced per interval, in percent.") Double churn;
+  @Option(names = "--out-of-order", paramLabel = "PERCENT", description = "Samples held back and sent late, in percent.") Double ooo;
+  @Option(names = "--duplicates", paramLabel = "PERCENT", description = "Samples sent twice, in percent.") Double dups;
   @Option(names = "--ha-replicas", description = "HA replicas sending the same series (__replica__ label).") Integer ha;
   @Option(names = "--backfill", paramLabel = "DUR", description = "Start timestamps this far in the past.") String backfill;
   @Option(names = "--qps", description = "Query load, queries/s (0 = none).") Double qps;

@@ -119,6 +119,9 @@ public final class Loadtest {
           one.seconds = (System.nanoTime() - v0) / 1e9;
           verifyFailed |= !one.ok();
           printVerify(r, one, via);
+          if (one.required == 0) {
+            warnings.add(r.target.name() + ": verification had nothing to check: no request was acknowledged");
+          }
           byVia.put(via, one);
           if (vr == null || !one.ok()) {
             vr = one;

@@ -47,8 +47,7 @@ final class RequestEncoder {
   private int[] localId = new int[256];
   private int[] stamp = new int[256];
   private int epoch;
-  private final int[] requestSymbols = new int[1 << 12];
-  private int[] reqSym = requestSymbols;
+  private int[] reqSym = new int[1 << 12];
 
   RequestEncoder(SeriesModel model) {
     this.model = model;

@@ -62,22 +62,17 @@ final class Stats {
     total.add(interval);
     long acked = ackedSamples.sum();
     long errs = errors();
-    double dt = Math.max(1e-3, elapsedSec - lastT);
-    double rate = (acked - lastAcked) / dt;
+    double dt = elapsedSec - lastT;
+    double rate = (acked - lastAcked) / Math.max(1e-3, dt);
     double p50 = interval.getTotalCount() == 0 ? 0 : interval.getValueAtPercentile(50) / 1000.0;
     double p99 = interval.getTotalCount() == 0 ? 0 : interval.getValueAtPercentile(99) / 1000.0;
-    timeline.add(new double[] {elapsedSec, rate, p50, p99, (errs - lastErrors) / dt, pendingSamples.get()});
-    lastAcked = acked;
-    lastErrors = errs;
-    lastT = elapsedSec;
+    if (dt >= 0.5) { // a shorter tail (end of a round) merges into the next point, no rate spikes
+      timeline.add(new double[] {elapsedSec, rate, p50, p99, (errs - lastErrors) / dt, pendingSamples.get()});
+      lastAcked = acked;
+      lastErrors = errs;
+      lastT = elapsedSec;
+    }
     return new double[] {rate, p50, p99};
-  }
-
-  /** Restarts the rate clock (a new compare round) without losing totals. */
-  synchronized void resetClock() {
-    lastT = 0;
-    lastAcked = ackedSamples.sum();
-    lastErrors = errors();
   }
 
   double percentileMs(double p) {

@@ -148,7 +148,8 @@ final class TargetRun {
     }
 
     private void runLoop(long start, long end, boolean finalRound) {
-      long base = closed ? 0 : intendedOffsetNanos(nextBatch);
+      // first round: the global schedule from 0; later rounds (--compare) resume at the next batch
+      long base = closed || nextBatch == 0 ? 0 : intendedOffsetNanos(nextBatch);
       while (!stop) {
         long j = nextBatch;
         long intended;
@@ -296,7 +297,7 @@ final class TargetRun {
           stats.rejectedSamples.add(samples);
           return false;
         }
-        if (attempt >= w.maxRetries() || stop) {
+        if (attempt >= w.maxRetries()) {
           stats.recordLatencyNanos(System.nanoTime() - intended);
           stats.failedSamples.add(samples);
           return false;
