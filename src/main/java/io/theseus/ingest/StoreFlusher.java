@@ -7,7 +7,6 @@ import io.theseus.schema.SchemaConfig;
 import io.theseus.store.ChunkStore;
 import io.theseus.store.RowStore;
 import io.theseus.store.TableManager;
-import io.theseus.store.WriteDedupeCache;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -27,11 +26,11 @@ public final class StoreFlusher implements ChunkFlusher {
   public static StoreFlusher create(
       CqlSession session, String keyspace, SchemaConfig schema, int maxInFlight) {
     return new StoreFlusher(
-        new ChunkStore(
-            schema,
-            new RowStore(session, keyspace, maxInFlight, 3),
-            new TableManager(session, keyspace, t -> ""),
-            new WriteDedupeCache(1_000_000)));
+        ChunkStore.builder(
+                new RowStore(session, keyspace, maxInFlight, 3),
+                new TableManager(session, keyspace, t -> ""),
+                schema)
+            .build());
   }
 
   @Override
@@ -43,7 +42,6 @@ public final class StoreFlusher implements ChunkFlusher {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return store.put(tenant, c.key().toString(), c.blob(), from, through, labels)
-        .thenApply(r -> null);
+    return store.put(c);
   }
 }
