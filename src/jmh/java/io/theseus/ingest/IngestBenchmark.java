@@ -145,4 +145,34 @@ public class IngestBenchmark {
     }
     return r.status();
   }
+
+  /**
+   * CPU-time figure for shared, overloaded machines where wall-clock JMH scores are dominated by
+   * other processes: samples per second of this thread's CPU time. Run: {@code java -cp ...
+   * io.theseus.ingest.IngestBenchmark [invocations]}.
+   */
+  public static void main(String[] args) throws IOException {
+    int n = args.length > 0 ? Integer.parseInt(args[0]) : 3000;
+    IngestBenchmark b = new IngestBenchmark();
+    b.setup();
+    var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+    try {
+      for (int i = 0; i < n; i++) {
+        b.decodeValidateAppend(); // warm-up
+      }
+      long cpu0 = mx.getCurrentThreadCpuTime();
+      long wall0 = System.nanoTime();
+      for (int i = 0; i < n; i++) {
+        b.decodeValidateAppend();
+      }
+      long cpu = mx.getCurrentThreadCpuTime() - cpu0;
+      long wall = System.nanoTime() - wall0;
+      long samples = (long) n * SERIES;
+      System.out.printf(
+          "%d samples: %.0f samples per CPU-second, %.0f samples per wall-second%n",
+          samples, samples / (cpu / 1e9), samples / (wall / 1e9));
+    } finally {
+      b.tearDown();
+    }
+  }
 }

@@ -1,6 +1,7 @@
 package io.theseus.chunk;
 
 import io.theseus.model.Labels;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.zip.CRC32C;
 
@@ -33,13 +34,16 @@ public final class Chunk {
   private final int encoding;
   private final byte[] data;
   private final byte[] blob;
+  private final String metadataJson;
 
-  private Chunk(ExternalKey key, Labels metric, int encoding, byte[] data, byte[] blob) {
+  private Chunk(
+      ExternalKey key, Labels metric, int encoding, byte[] data, byte[] blob, String json) {
     this.key = key;
     this.metric = metric;
     this.encoding = encoding;
     this.data = data;
     this.blob = blob;
+    this.metadataJson = json;
   }
 
   /**
@@ -74,7 +78,8 @@ public final class Chunk {
     System.arraycopy(data, 0, blob, metaLen + 4, data.length);
     int crc = crc32c(blob);
     ExternalKey key = new ExternalKey(userId, fingerprint, from, through, crc);
-    return new Chunk(key, metric, encoding, data.clone(), blob);
+    return new Chunk(
+        key, metric, encoding, data.clone(), blob, new String(json, StandardCharsets.UTF_8));
   }
 
   static int crc32c(byte[] b) {
@@ -202,7 +207,14 @@ public final class Chunk {
             ? k
             : new ExternalKey(
                 meta.userId(), meta.fingerprint(), meta.from(), meta.through(), crc32c(blob));
-    return ChunkDecodeResult.ok(new Chunk(finalKey, meta.metric(), enc, data, blob.clone()));
+    return ChunkDecodeResult.ok(
+        new Chunk(
+            finalKey,
+            meta.metric(),
+            enc,
+            data,
+            blob.clone(),
+            new String(json, StandardCharsets.UTF_8)));
   }
 
   /** Structural check of chunk data as Cortex's UnmarshalFromBuf does; null when sound. */
@@ -270,12 +282,9 @@ public final class Chunk {
     }
   }
 
-  /** The decoded metadata JSON line, re-rendered (as Cortex writes it). */
+  /** The metadata JSON exactly as stored in the blob (normally one line ending in LF). */
   public String metadataJson() {
-    return new String(
-        new ChunkMeta(key.fingerprint(), key.userId(), key.from(), key.through(), metric, encoding)
-            .toJson(),
-        java.nio.charset.StandardCharsets.UTF_8);
+    return metadataJson;
   }
 
   /** A fresh iterator over the samples. */

@@ -214,9 +214,21 @@ record ChunkMeta(
     }
   }
 
+  /** Decimal seconds to ms, truncating below 1 ms and saturating at the long range. */
   static long parseSeconds(String text) {
-    BigDecimal d = new BigDecimal(text).movePointRight(3);
-    return d.setScale(0, java.math.RoundingMode.DOWN).longValueExact();
+    BigDecimal secs = new BigDecimal(text);
+    if (secs.precision() - secs.scale() > 30) {
+      return secs.signum() > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
+    }
+    if (secs.scale() > 30) {
+      secs = secs.setScale(30, java.math.RoundingMode.DOWN);
+    }
+    BigInteger ms =
+        secs.movePointRight(3).setScale(0, java.math.RoundingMode.DOWN).toBigInteger();
+    if (ms.bitLength() > 63) {
+      return ms.signum() > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
+    }
+    return ms.longValue();
   }
 
   /**

@@ -93,7 +93,8 @@ final class ChunkCommand implements Runnable {
             + (key != null ? " (verified against key)" : " (computed; no --key given)"));
     out.println("encoding:    " + c.encoding() + " (" + Chunk.encodingName(c.encoding()) + ")");
     out.println("blob bytes:  " + blob.length + ", data bytes: " + c.data().length);
-    out.print("metadata:    " + c.metadataJson());
+    String json = c.metadataJson();
+    out.println("metadata:    " + (json.endsWith("\n") ? json.substring(0, json.length() - 1) : json));
     SampleIterator it = c.iterator();
     StringBuilder line = new StringBuilder(48);
     int n = 0;

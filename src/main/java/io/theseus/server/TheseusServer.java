@@ -192,10 +192,12 @@ public final class TheseusServer implements AutoCloseable {
   }
 
   /**
-   * Points the ingester's flushes at the chunk store once Cassandra is up; without a schema
-   * config chunks stay in the head and WAL.
+   * Once Cassandra is up: enables HA-pair dedupe (table ha_replicas) and points the ingester's
+   * flushes at the chunk store; without a schema config chunks stay in the head and WAL.
    */
   private void attachChunkStore() {
+    ingest.useHaTracker(
+        new io.theseus.ingest.HaTracker(session, config.cassandra().keyspace(), System::currentTimeMillis));
     TheseusConfig.Schema sc = config.schema();
     io.theseus.schema.SchemaConfig schema;
     if (sc.file() != null) {

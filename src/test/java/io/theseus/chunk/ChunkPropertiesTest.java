@@ -80,4 +80,42 @@ class ChunkPropertiesTest {
     byte[] framed = Snappy.encodeFramed(in);
     assertThat(Snappy.decodeFramed(framed, 0, framed.length, err)).isEqualTo(in);
   }
+
+  @Property(tries = 300)
+  void bigchunkSeek_anyTarget_landsWhereLinearScanDoes(
+      @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 1000) int n,
+      @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 3) int step,
+      @ForAll long seed,
+      @ForAll @net.jqwik.api.constraints.Size(max = 4) java.util.List<Long> targets) {
+    java.util.Random r = new java.util.Random(seed);
+    long[] ts = new long[n];
+    long t = r.nextInt(1000) - 500;
+    BigChunk b = new BigChunk();
+    for (int i = 0; i < n; i++) {
+      t += step == 0 ? 0 : r.nextInt(step * 10_000);
+      ts[i] = t;
+      b.append(t, i);
+    }
+    byte[] data = b.encode();
+    BigChunkIterator it = BigChunk.iterator(data);
+    int cursor = -1;
+    for (long raw : targets) {
+      long target = n == 0 ? raw : ts[0] - 10 + Math.floorMod(raw, ts[n - 1] - ts[0] + 20);
+      int expect = Math.max(cursor, 0);
+      while (expect < n && ts[expect] < target) {
+        expect++;
+      }
+      if (cursor >= 0 && ts[cursor] >= target) {
+        expect = cursor;
+      }
+      boolean found = it.seek(target);
+      assertThat(found).isEqualTo(expect < n);
+      if (!found) {
+        return;
+      }
+      assertThat(it.timestamp()).isEqualTo(ts[expect]);
+      assertThat(it.value()).isEqualTo((double) expect);
+      cursor = expect;
+    }
+  }
 }

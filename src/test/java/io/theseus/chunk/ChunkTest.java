@@ -122,6 +122,7 @@ class ChunkTest {
     ChunkDecodeResult r = Chunk.decode(key, blob);
     assertThat(r.error()).isNull();
     assertThat(r.chunk().encoding()).isEqualTo(Chunk.DOUBLE_DELTA);
+    assertThat(r.chunk().metadataJson()).isEqualTo(new String(json, StandardCharsets.UTF_8));
     assertThat(r.chunk().key().fingerprint()).isEqualTo(-1L);
     assertThat(r.chunk().metric()).isEqualTo(Labels.of("__name__", "m"));
     SampleIterator it = r.chunk().iterator();

@@ -34,15 +34,15 @@ class Prom1ChunkTest {
             Arbitraries.longs()
                 .map(b -> b | 0x7ff0000000000000L)
                 .filter(b -> b != 0x7ff0000000000000L && b != 0xfff0000000000000L),
-            Arbitraries.doubles().between(-1e9, 1e9).map(Double::doubleToRawLongBits),
+            // full random 52-bit mantissas around 1e9 (sign random)
+            Arbitraries.longs().map(l -> (l & 0x800fffffffffffffL) | 0x41c0000000000000L),
             Arbitraries.of(
                 XorChunkTest.STALE,
                 0x7ff8000000000001L,
                 0xfff0000000000000L,
                 0x7ff0000000000000L,
                 0x8000000000000000L,
-                0L,
-                1L),
+                0L),
             Arbitraries.integers().between(-3, 3).map(i -> Double.doubleToRawLongBits(i)),
             Arbitraries.integers().map(i -> Double.doubleToRawLongBits(i * 1000.0)));
     Arbitrary<Long> start = Arbitraries.longs().between(-(1L << 50), 1L << 50);
