@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
       SchemaPlanCommand.class,
       SchemaApplyCommand.class,
       SchemaTablesCommand.class,
+      SchemaEstimateCommand.class,
       CommandLine.HelpCommand.class
     })
 final class SchemaCommand implements Runnable {
