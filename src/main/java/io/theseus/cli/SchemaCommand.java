@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       SchemaApplyCommand.class,
       SchemaTablesCommand.class,
       SchemaEstimateCommand.class,
+      SchemaStatsCommand.class,
       CommandLine.HelpCommand.class
     })
 final class SchemaCommand implements Runnable {
