@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       SchemaTablesCommand.class,
       SchemaEstimateCommand.class,
       SchemaStatsCommand.class,
+      SchemaVerifyCommand.class,
       CommandLine.HelpCommand.class
     })
 final class SchemaCommand implements Runnable {
