@@ -10,13 +10,18 @@ import picocli.CommandLine.Command;
 @Command(
     name = "schema",
     mixinStandardHelpOptions = true,
-    description = "Cassandra schema tooling: describe-series, print, plan, apply, tables, verify, stats.",
+    description =
+        "Cassandra schema tooling: describe-series, print, plan, apply, tables, verify, stats,"
+            + " estimate.",
     subcommands = {
       DescribeSeriesCommand.class,
       SchemaPrintCommand.class,
       SchemaPlanCommand.class,
       SchemaApplyCommand.class,
       SchemaTablesCommand.class,
+      SchemaEstimateCommand.class,
+      SchemaStatsCommand.class,
+      SchemaVerifyCommand.class,
       CommandLine.HelpCommand.class
     })
 final class SchemaCommand implements Runnable {

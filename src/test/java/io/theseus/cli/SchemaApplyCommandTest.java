@@ -166,6 +166,36 @@ class SchemaApplyCommandTest {
     assertThat(bad.err()).contains("--retention 10d must be a multiple");
   }
 
+  @Test
+  void stats_countsRowsPartitionsBytesAndLargestPartition() {
+    String ks = keyspace("stats");
+    session().execute("CREATE KEYSPACE " + ks + " WITH replication = {'class': 'SimpleStrategy', 'replication_factor': '1'}");
+    for (String t : List.of("index_2817", "chunk_2817", "other_1")) {
+      session().execute("CREATE TABLE " + ks + "." + t + " (hash text, range blob, value blob, PRIMARY KEY (hash, range))");
+    }
+    for (int i = 0; i < 5; i++) {
+      session().execute("INSERT INTO " + ks + ".index_2817 (hash, range) VALUES ('big', ?)",
+          java.nio.ByteBuffer.wrap(new byte[] {(byte) i, 0, 0}));
+    }
+    session().execute("INSERT INTO " + ks + ".index_2817 (hash, range, value) VALUES ('small', 0x01, 0x2d)");
+    for (int i = 0; i < 4; i++) {
+      session().execute("INSERT INTO " + ks + ".chunk_2817 (hash, range, value) VALUES (?, 0x00, ?)",
+          "k" + i, java.nio.ByteBuffer.wrap(new byte[100 * (i + 1)]));
+    }
+    String[] base = {"schema", "stats", "--config", CONFIG, "--keyspace", ks, "--cassandra", cp()};
+    SchemaPrintCommandTest.Run r = SchemaPrintCommandTest.run(base);
+    assertThat(r.code()).as(r.err()).isZero();
+    // chunk_2817: 4 rows, 4 chunks, 100+200+300+400 value bytes, largest = 2 + 1 + 400 bytes.
+    assertThat(r.out().lines().filter(l -> l.startsWith("chunk_2817")).findFirst().orElseThrow().split("\\s+"))
+        .startsWith("chunk_2817", "4", "4", "1000", "1.0", "403");
+    // index_2817: 6 rows in 2 partitions, 1 value byte, largest = 5 * (3 + 3) bytes.
+    assertThat(r.out().lines().filter(l -> l.startsWith("index_2817")).findFirst().orElseThrow().split("\\s+"))
+        .startsWith("index_2817", "6", "2", "1", "3.0", "30");
+    assertThat(r.out()).doesNotContain("other_1");
+    SchemaPrintCommandTest.Run sampled = SchemaPrintCommandTest.run(with(base, "--sample", "2"));
+    assertThat(sampled.out()).containsPattern("chunk_2817 +2\\+ ");
+  }
+
   private static String[] with(String[] a, String... more) {
     String[] out = java.util.Arrays.copyOf(a, a.length + more.length);
     System.arraycopy(more, 0, out, a.length, more.length);
