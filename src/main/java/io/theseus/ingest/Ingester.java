@@ -176,6 +176,44 @@ public final class Ingester implements AutoCloseable {
     return null;
   }
 
+  /**
+   * Samples records whose samples went into the head but not into the WAL (append failed, e.g.
+   * disk full). Until they are logged every push answers 503, so a retried (duplicate) sample is
+   * never acknowledged before it is durable; they are logged first, in order, once space returns.
+   * Guarded by itself; taken inside a tenant's lock.
+   */
+  private final java.util.ArrayDeque<byte[]> unlogged = new java.util.ArrayDeque<>();
+
+  /** Keeps the samples of {@code wb}: [0, position) in write mode, else [position, limit). */
+  private void stashUnlogged(ByteBuffer wb, boolean writeMode) {
+    if (writeMode) {
+      wb.flip();
+    }
+    if (!wb.hasRemaining()) {
+      return;
+    }
+    byte[] r = new byte[wb.remaining()];
+    wb.get(r);
+    synchronized (unlogged) {
+      unlogged.add(r);
+    }
+  }
+
+  /** Logs the stashed records; false while the WAL still refuses them. */
+  private boolean logUnlogged() {
+    synchronized (unlogged) {
+      while (!unlogged.isEmpty()) {
+        try {
+          wal.append(Wal.SAMPLES, ByteBuffer.wrap(unlogged.peek()));
+        } catch (IOException e) {
+          return false;
+        }
+        unlogged.poll();
+      }
+      return true;
+    }
+  }
+
   /** Validates and appends a decoded batch of {@code tenant}. */
   PushResult push(String tenant, Scratch w) {
     WriteBatch b = w.batch;
@@ -246,6 +284,11 @@ public final class Ingester implements AutoCloseable {
     ByteBuffer wb = w.walSamples;
     wb.clear();
     synchronized (th) {
+      if (!logUnlogged()) {
+        return new PushResult(
+            503, "cannot write the WAL (disk full?): earlier samples still wait to be logged",
+            0, 0, 0, 0);
+      }
       for (int s = 0; s < b.series; s++) {
         if (!w.valid[s]) {
           continue;
@@ -272,7 +315,8 @@ public final class Ingester implements AutoCloseable {
           }
           m = createSeries(th, tenant, b, s, raw, w);
           if (m == null) {
-            return new PushResult(500, "cannot write the WAL", 0, 0, 0, 0);
+            stashUnlogged(wb, true);
+            return new PushResult(503, "cannot write the WAL (disk full?)", 0, 0, 0, 0);
           }
         }
         for (int i = b.sampleStart[s]; i < b.sampleEnd[s]; i++) {
@@ -314,7 +358,9 @@ public final class Ingester implements AutoCloseable {
           pos = wal.append(Wal.SAMPLES, wb);
         } catch (IOException e) {
           logger.error("WAL append failed: {}", e.toString());
-          return new PushResult(500, "cannot write the WAL: " + e.getMessage(), 0, 0, 0, 0);
+          stashUnlogged(wb, false); // Wal.append restored [position, limit) to the whole record
+
+          return new PushResult(503, "cannot write the WAL: " + e.getMessage(), 0, 0, 0, 0);
         }
       }
       if (pos == 0 && written > 0) {

@@ -123,11 +123,21 @@ final class Wal implements AutoCloseable {
     crc.update(payload.duplicate());
     header.clear();
     header.putInt(len).putInt((int) crc.getValue()).put(type).flip();
+    int payloadStart = payload.position();
     try {
       writeFully(channel, header);
       writeFully(channel, payload);
     } catch (IOException e) {
-      failure = e;
+      // A full disk leaves a torn record: cut the segment back to the last whole record so the
+      // WAL stays replayable and later appends can succeed once space returns. Only when that
+      // fails too is the WAL broken for good.
+      try {
+        channel.truncate(segmentSize);
+        payload.position(payloadStart);
+      } catch (IOException t) {
+        e.addSuppressed(t);
+        failure = e;
+      }
       throw e;
     }
     long n = HEADER + len;
