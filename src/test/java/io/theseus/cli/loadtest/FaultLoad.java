@@ -188,10 +188,12 @@ final class FaultLoad {
         String.format(
             Locale.ROOT,
             "%s %s: sent=%d acknowledged=%d lost=%d duplicated=%d unexpected=%d altered=%d"
-                + " requests=%d retries=%d 5xx=%d io_errors=%d recovery_s=%.1f errors=%s",
+                + " requests=%d retries=%d 5xx=%d io_errors=%d rejected_4xx=%d given_up=%d"
+                + " recovery_s=%.1f errors=%s first_error=%s",
             Instant.now(), test, r.required + r.optional, r.required, r.missing, r.duplicated,
             r.unexpected, r.altered, run.stats.requests.sum(), run.stats.retries.sum(),
-            run.stats.status5xx.sum(), run.stats.ioErrors.sum(), recoverySec, r.errors);
+            run.stats.status5xx.sum(), run.stats.ioErrors.sum(), run.stats.rejectedSamples.sum(),
+            run.stats.failedSamples.sum(), recoverySec, r.errors, run.stats.firstError.get());
     System.out.println("FAULT FIGURES " + line);
     try {
       Files.writeString(
