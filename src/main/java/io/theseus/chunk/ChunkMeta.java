@@ -208,10 +208,30 @@ record ChunkMeta(
     }
     String text = p.getText();
     try {
-      BigDecimal d = new BigDecimal(text).movePointRight(3);
-      return d.setScale(0, java.math.RoundingMode.DOWN).longValueExact();
+      return parseSeconds(text);
     } catch (ArithmeticException | NumberFormatException e) {
       throw new BadMetadata("chunk metadata: bad " + field + " '" + text + "'");
+    }
+  }
+
+  static long parseSeconds(String text) {
+    BigDecimal d = new BigDecimal(text).movePointRight(3);
+    return d.setScale(0, java.math.RoundingMode.DOWN).longValueExact();
+  }
+
+  /**
+   * True when a metadata time read back as {@code meta} is what a writer stored for the key time
+   * {@code key}. Exact for |t| below 2^52 ms; beyond that Go's float64 seconds lose precision,
+   * so the key value is compared after the same formatting.
+   */
+  static boolean sameTime(long key, long meta) {
+    if (key == meta) {
+      return true;
+    }
+    try {
+      return parseSeconds(seconds(key)) == meta;
+    } catch (ArithmeticException | NumberFormatException e) {
+      return false;
     }
   }
 
