@@ -69,6 +69,7 @@ class ChunkStoreVersionsTest {
 
   /** "vA>vB": vA from D0, vB from D0+2d. "vA>vB>vC": vA from D0, vB from D0+1d, vC from D0+2d. */
   static Stream<String> specs() {
+    // -Dspecs=v1>v11,v9>v6 runs a subset while developing
     if (System.getProperty("specs") != null) {
       return Stream.of(System.getProperty("specs").split(","));
     }
@@ -271,12 +272,10 @@ class ChunkStoreVersionsTest {
     String prefix = spec.replace(">", "_");
     SchemaConfig cfg = config(spec, prefix);
     ChunkStore store = ChunkStore.builder(rows, tables, cfg).fetchConcurrency(64).build();
-    long t0 = System.nanoTime();
     CompletableFuture<?>[] puts =
         DATA.chunks().stream().map(c -> store.put(c).toCompletableFuture())
             .toArray(CompletableFuture<?>[]::new);
     CompletableFuture.allOf(puts).join();
-    long tw = System.nanoTime() - t0;
 
     Map<Labels, TreeMap<Long, Long>> t1 = DATA.expected().get("t1");
     long[][] ranges = {
@@ -294,7 +293,6 @@ class ChunkStoreVersionsTest {
       for (List<Matcher> q :
           List.of(
               List.of(m("__name__", "=", "up")),
-              List.of(m("job", "=~", "api|cache")),
               List.of(m("__name__", "=", "queue_depth"), m("env", "!=", "dev")))) {
         assertSameSeries(store.select("t1", r[0], r[1], q), bruteForce(t1, r[0], r[1], q),
             spec + " " + q + " in [" + r[0] + ", " + r[1] + "]");
@@ -310,7 +308,5 @@ class ChunkStoreVersionsTest {
     List<Matcher> q = List.of(m("job", "=", "api"));
     assertSameSeries(store.select("t2", B1 - 4 * HOUR, B2 + 3 * HOUR, q),
         bruteForce(t2, B1 - 4 * HOUR, B2 + 3 * HOUR, q), spec + " tenant t2");
-    System.out.printf("TIMING %s write %d ms, queries %d ms%n", spec, tw / 1_000_000,
-        (System.nanoTime() - t0 - tw) / 1_000_000);
   }
 }
