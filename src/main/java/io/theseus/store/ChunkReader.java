@@ -57,11 +57,13 @@ final class ChunkReader {
   private final RowStore rows;
   private final SchemaConfig schema;
   private final AsyncLimiter fetches;
+  private final int chunkLimit;
 
-  ChunkReader(RowStore rows, SchemaConfig schema, int fetchConcurrency) {
+  ChunkReader(RowStore rows, SchemaConfig schema, int fetchConcurrency, int chunkLimit) {
     this.rows = rows;
     this.schema = schema;
     this.fetches = new AsyncLimiter(fetchConcurrency);
+    this.chunkLimit = chunkLimit;
   }
 
   CompletionStage<List<StoredSeries>> query(
@@ -267,6 +269,7 @@ final class ChunkReader {
       String tenant, long from, long through, Set<String> ids, List<Matcher> matchers) {
     ConcurrentLinkedQueue<Fetched> got = new ConcurrentLinkedQueue<>();
     List<CompletableFuture<Void>> fs = new ArrayList<>();
+    List<Runnable> starts = new ArrayList<>();
     for (String id : new TreeSet<>(ids)) {
       ExternalKey k;
       try {
@@ -286,18 +289,27 @@ final class ChunkReader {
                 "wrong chunk metadata: chunk " + id + " listed for tenant " + tenant, null));
       }
       String table = ChunkWriter.chunkTableFor(schema, k.from());
-      fs.add(
-          fetches
-              .submit(() -> rows.getChunk(table, hash))
-              .thenAccept(
-                  blob -> {
-                    Fetched f = decode(tenant, table, hash, blob, from, through, matchers);
-                    if (f != null) {
-                      got.add(f);
-                    }
-                  })
-              .toCompletableFuture());
+      starts.add(
+          () ->
+              fs.add(
+                  fetches
+                      .submit(() -> rows.getChunk(table, hash))
+                      .thenAccept(
+                          blob -> {
+                            Fetched f = decode(tenant, table, hash, blob, from, through, matchers);
+                            if (f != null) {
+                              got.add(f);
+                            }
+                          })
+                      .toCompletableFuture()));
     }
+    if (starts.size() > chunkLimit) {
+      return CompletableFuture.failedFuture(
+          ChunkStoreException.badQuery(
+              "the query hit the max number of chunks limit (limit: " + chunkLimit
+                  + " chunks, query needs " + starts.size() + ")"));
+    }
+    starts.forEach(Runnable::run);
     return CompletableFuture.allOf(fs.toArray(CompletableFuture<?>[]::new))
         .thenApply(v -> assemble(got));
   }

@@ -32,7 +32,7 @@ public final class ChunkStore {
     this.writer =
         new ChunkWriter(b.rows, b.tables, b.schema, new WriteDedupeCache(b.dedupeEntries),
             b.metricNames);
-    this.reader = new ChunkReader(b.rows, b.schema, b.fetchConcurrency);
+    this.reader = new ChunkReader(b.rows, b.schema, b.fetchConcurrency, b.chunkLimit);
   }
 
   public static Builder builder(RowStore rows, TableManager tables, SchemaConfig schema) {
@@ -47,6 +47,7 @@ public final class ChunkStore {
     private int fetchConcurrency = 100;
     private int dedupeEntries = 1_000_000;
     private boolean metricNames = true;
+    private int chunkLimit = 2_000_000;
 
     private Builder(RowStore rows, TableManager tables, SchemaConfig schema) {
       if (rows == null || tables == null || schema == null) {
@@ -63,6 +64,18 @@ public final class ChunkStore {
         throw new IllegalArgumentException("chunk fetch concurrency must be > 0, got " + n);
       }
       fetchConcurrency = n;
+      return this;
+    }
+
+    /**
+     * Most chunks one query may fetch (Cortex {@code -store.query-chunk-limit}, default
+     * 2,000,000); above it the query fails as a bad query.
+     */
+    public Builder chunkLimit(int n) {
+      if (n <= 0) {
+        throw new IllegalArgumentException("chunk limit must be > 0, got " + n);
+      }
+      chunkLimit = n;
       return this;
     }
 

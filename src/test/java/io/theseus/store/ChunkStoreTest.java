@@ -143,6 +143,21 @@ class ChunkStoreTest {
   }
 
   @Test
+  void query_overChunkLimit_isBadQuery() {
+    ChunkStore store = ChunkStore.builder(rows, tables, CFG).chunkLimit(2).build();
+    Labels ls = Labels.of("__name__", "limit_m", "job", "x");
+    for (int i = 0; i < 3; i++) {
+      store.put(chunk("l1", ls, DAY + i * 3_600_000L, 5)).toCompletableFuture().join();
+    }
+    assertThatThrownBy(() -> store.select("l1", DAY, DAY + 86_399_999L, List.of(Matcher.eq("job", "x"))))
+        .isInstanceOfSatisfying(ChunkStoreException.class, e -> assertThat(e.badQuery()).isTrue())
+        .hasMessageContaining("limit: 2 chunks, query needs 3");
+    assertThat(store.select("l1", DAY, DAY + 3_000_000L, List.of(Matcher.eq("job", "x"))))
+        .singleElement()
+        .satisfies(s -> assertThat(s.size()).isEqualTo(5));
+  }
+
+  @Test
   void query_rangeWithoutTables_isEmpty() {
     ChunkStore store = ChunkStore.builder(rows, tables, CFG).build();
     assertThat(store.select("t", DAY + 30 * 86_400_000L, DAY + 31 * 86_400_000L,
