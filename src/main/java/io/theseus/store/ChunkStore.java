@@ -1,9 +1,11 @@
 package io.theseus.store;
 
 import io.theseus.chunk.Chunk;
+import io.theseus.model.Labels;
 import io.theseus.model.Matcher;
 import io.theseus.schema.SchemaConfig;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
@@ -27,12 +29,19 @@ public final class ChunkStore {
   private final ChunkWriter writer;
   private final ChunkReader reader;
 
-  private ChunkStore(Builder b) {
+  private ChunkStore(Builder b, WriteDedupeCache dedupe) {
     this.schema = b.schema;
-    this.writer =
-        new ChunkWriter(b.rows, b.tables, b.schema, new WriteDedupeCache(b.dedupeEntries),
-            b.metricNames);
+    this.writer = new ChunkWriter(b.rows, b.tables, b.schema, dedupe, b.metricNames);
     this.reader = new ChunkReader(b.rows, b.schema, b.fetchConcurrency, b.chunkLimit);
+  }
+
+  /**
+   * A store with default options sharing {@code dedupe} (e.g. one cache for several stores of
+   * one process). Same as {@link #builder} otherwise.
+   */
+  public ChunkStore(
+      SchemaConfig schema, RowStore rows, TableManager tables, WriteDedupeCache dedupe) {
+    this(new Builder(rows, tables, schema), dedupe);
   }
 
   public static Builder builder(RowStore rows, TableManager tables, SchemaConfig schema) {
@@ -98,7 +107,7 @@ public final class ChunkStore {
     }
 
     public ChunkStore build() {
-      return new ChunkStore(this);
+      return new ChunkStore(this, new WriteDedupeCache(dedupeEntries));
     }
   }
 
@@ -113,6 +122,20 @@ public final class ChunkStore {
    */
   public CompletionStage<Void> put(Chunk chunk) {
     return writer.put(chunk);
+  }
+
+  /**
+   * Stores an already encoded chunk blob under its external key {@code key} and indexes it for
+   * {@code metric} over [from, through]; the blob is not decoded or verified here (readers verify
+   * it). For copying chunks between stores and for callers that encoded the chunk themselves.
+   */
+  public CompletionStage<Void> put(
+      String tenant, String key, byte[] blob, long from, long through, Labels metric) {
+    if (tenant == null || key == null || blob == null || metric == null) {
+      return CompletableFuture.failedFuture(
+          ChunkStoreException.badQuery("chunk put needs a tenant, key, blob and metric"));
+    }
+    return writer.put(tenant, key, from, through, metric, blob);
   }
 
   /**

@@ -54,10 +54,13 @@ final class ChunkWriter {
   }
 
   CompletionStage<Void> put(Chunk chunk) {
-    String key = chunk.key().toString();
-    long from = chunk.key().from();
-    long through = chunk.key().through();
-    Labels metric = chunk.metric();
+    return put(chunk.key().userId(), chunk.key().toString(), chunk.key().from(),
+        chunk.key().through(), chunk.metric(), chunk.blob());
+  }
+
+  /** Writes an already encoded chunk blob under its external key (not re-verified). */
+  CompletionStage<Void> put(
+      String user, String key, long from, long through, Labels metric, byte[] blob) {
     if (metric.metricName().isEmpty()) {
       return CompletableFuture.failedFuture(
           ChunkStoreException.badQuery("chunk " + key + " has no metric name: " + metric));
@@ -74,11 +77,10 @@ final class ChunkWriter {
                   + schema.periods().get(0).from()));
     }
     String chunkTable = chunkTableFor(schema, from);
-    byte[] blob = chunk.blob();
     return tables
         .ensure(chunkTable)
         .thenCompose(v -> rows.insert(chunkTable, key, CHUNK_RANGE, blob))
-        .thenCompose(v -> writeIndex(parts, key, chunk.key().userId(), metric));
+        .thenCompose(v -> writeIndex(parts, key, user, metric));
   }
 
   /** The chunk table for a chunk starting at {@code from}; before the first period, its first. */

@@ -10,10 +10,11 @@ import java.util.Map;
  * idempotent write. Keys are recorded only after their entries were acknowledged, so a failed
  * write is retried with the next chunk. Thread-safe (one lock; operations are O(1)).
  */
-final class WriteDedupeCache {
+public final class WriteDedupeCache {
   private final Map<String, Boolean> keys;
 
-  WriteDedupeCache(int capacity) {
+  /** A cache of at most {@code capacity} keys (0 disables it). */
+  public WriteDedupeCache(int capacity) {
     if (capacity < 0) {
       throw new IllegalArgumentException("dedupe cache capacity must be >= 0, got " + capacity);
     }
