@@ -158,6 +158,22 @@ class ChunkStoreTest {
   }
 
   @Test
+  void putEncodedBlob_sharedDedupeCache_readsBack() {
+    WriteDedupeCache cache = new WriteDedupeCache(100);
+    ChunkStore store = new ChunkStore(CFG, rows, tables, cache);
+    Labels ls = Labels.of("__name__", "blob_m", "job", "y");
+    Chunk c = chunk("b1", ls, DAY + 5_000L, 12);
+    store.put("b1", c.key().toString(), c.blob(), c.key().from(), c.key().through(), ls)
+        .toCompletableFuture().join();
+    assertThat(cache.size()).as("label and metric-name buckets remembered").isEqualTo(2);
+    List<StoredSeries> got = store.select("b1", DAY, DAY + 3_600_000L, List.of(Matcher.eq("job", "y")));
+    assertThat(got).singleElement().satisfies(s -> {
+      assertThat(s.labels()).isEqualTo(ls);
+      assertThat(s.timestamps()).startsWith(DAY + 5_000L).hasSize(12);
+    });
+  }
+
+  @Test
   void query_rangeWithoutTables_isEmpty() {
     ChunkStore store = ChunkStore.builder(rows, tables, CFG).build();
     assertThat(store.select("t", DAY + 30 * 86_400_000L, DAY + 31 * 86_400_000L,
