@@ -10,15 +10,15 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The Cassandra chunk store: Cortex-compatible chunk and index tables for every schema period of
- * a {@link SchemaConfig}, written and read through one {@link RowStore} and {@link TableManager}.
+ * The Cassandra chunk store: Cortex-compatible chunk and index tables for every schema period of a
+ * {@link SchemaConfig}, written and read through one {@link RowStore} and {@link TableManager}.
  *
  * <ul>
  *   <li>{@link #put} writes a chunk row, then its index entries ({@link ChunkWriter}); label
  *       entries of v9+ and Theseus metric-name entries are written once per series (name) per
  *       bucket thanks to an in-memory write-dedupe cache.
- *   <li>{@link #query} answers a tenant, a time range and label matchers with merged series
- *       ({@link ChunkReader}), including queries without a metric name.
+ *   <li>{@link #query} answers a tenant, a time range and label matchers with merged series ({@link
+ *       ChunkReader}), including queries without a metric name.
  * </ul>
  *
  * <p>Thread-safe; all I/O is asynchronous and bounded (row store in-flight limits, chunk fetch
@@ -36,8 +36,8 @@ public final class ChunkStore {
   }
 
   /**
-   * A store with default options sharing {@code dedupe} (e.g. one cache for several stores of
-   * one process). Same as {@link #builder} otherwise.
+   * A store with default options sharing {@code dedupe} (e.g. one cache for several stores of one
+   * process). Same as {@link #builder} otherwise.
    */
   public ChunkStore(
       SchemaConfig schema, RowStore rows, TableManager tables, WriteDedupeCache dedupe) {
@@ -77,8 +77,8 @@ public final class ChunkStore {
     }
 
     /**
-     * Most chunks one query may fetch (Cortex {@code -store.query-chunk-limit}, default
-     * 2,000,000); above it the query fails as a bad query.
+     * Most chunks one query may fetch (Cortex {@code -store.query-chunk-limit}, default 2,000,000);
+     * above it the query fails as a bad query.
      */
     public Builder chunkLimit(int n) {
       if (n <= 0) {
@@ -98,8 +98,8 @@ public final class ChunkStore {
     }
 
     /**
-     * Whether to write the Theseus metric-names index (needed for queries without a metric
-     * name). Default true.
+     * Whether to write the Theseus metric-names index (needed for queries without a metric name).
+     * Default true.
      */
     public Builder metricNamesIndex(boolean on) {
       metricNames = on;
@@ -117,8 +117,8 @@ public final class ChunkStore {
 
   /**
    * Stores a chunk and indexes it; completes when Cassandra acknowledged the chunk row and every
-   * index entry. Fails with a {@link ChunkStoreException} ({@code badQuery}) for a chunk without
-   * a metric name or before the first schema period.
+   * index entry. Fails with a {@link ChunkStoreException} ({@code badQuery}) for a chunk without a
+   * metric name or before the first schema period.
    */
   public CompletionStage<Void> put(Chunk chunk) {
     return writer.put(chunk);
