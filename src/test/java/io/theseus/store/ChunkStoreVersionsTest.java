@@ -267,9 +267,18 @@ class ChunkStoreVersionsTest {
       with.add(0, m("__name__", "=", "http_requests_total"));
       out.add(with);
       if (!ls.isEmpty()) {
-        out.add(ls);
+        // Without a name every metric is looked up: keep broad sets lean by adding a selective
+        // regex (44 series), except for the plain lookups that are selective already.
+        boolean selective =
+            ls.stream().anyMatch(x -> x.type() == Matcher.Type.EQ && !x.value().isEmpty());
+        List<Matcher> without = new ArrayList<>(ls);
+        if (!selective) {
+          without.add(m("instance", "=~", "host-2.?"));
+        }
+        out.add(without);
       }
     }
+    out.add(List.of(m("job", "!=", "db"))); // one broad query without a name
     out.add(List.of(m("__name__", "=", "up")));
     out.add(List.of(m("__name__", "=~", "up|queue_depth"), m("job", "=", "web")));
     out.add(List.of(m("__name__", "=~", "node_.*")));
