@@ -105,6 +105,11 @@ public final class QueryApi implements AutoCloseable {
     this.peers = Peers.start(session, keyspace, instanceId, address, heartbeatMs, peerTimeoutMs);
   }
 
+  /** Cluster membership (null before {@link #joinCluster}). */
+  Peers peers() {
+    return peers;
+  }
+
   /** The merged view of one tenant: head first (wins on equal timestamps), store, peers. */
   Queryable sources(String tenant) {
     List<Queryable> l = new ArrayList<>(3);
