@@ -142,10 +142,20 @@ public final class XorIterator implements SampleIterator {
   }
 
   private void readValue() {
-    if (readBits(1) == 0) {
-      return;
+    int control;
+    if (end - pos >= 2) {
+      control = (int) readBitsFast(2);
+      if (control < 2) {
+        pos--; // '0': value unchanged, only one bit consumed
+        return;
+      }
+    } else {
+      if (readBits(1) == 0) {
+        return;
+      }
+      control = 2 | (int) readBits(1);
     }
-    if (readBits(1) != 0) {
+    if (control == 3) {
       long lm = readBits(11);
       leading = (int) (lm >>> 6);
       int mbits = (int) (lm & 0x3f);
