@@ -8,7 +8,15 @@ import picocli.CommandLine.Command;
     name = "schema",
     mixinStandardHelpOptions = true,
     description = "Cassandra schema tooling: describe-series, print, plan, apply, tables, verify, stats.",
-    subcommands = {CommandLine.HelpCommand.class})
+    subcommands = {
+      SchemaPrintCommand.class,
+      SchemaPlanCommand.class,
+      SchemaApplyCommand.class,
+      SchemaTablesCommand.class,
+      SchemaEstimateCommand.class,
+      SchemaStatsCommand.class,
+      CommandLine.HelpCommand.class
+    })
 final class SchemaCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
