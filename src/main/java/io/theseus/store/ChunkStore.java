@@ -1,0 +1,126 @@
+package io.theseus.store;
+
+import io.theseus.chunk.Chunk;
+import io.theseus.model.Matcher;
+import io.theseus.schema.SchemaConfig;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The Cassandra chunk store: Cortex-compatible chunk and index tables for every schema period of
+ * a {@link SchemaConfig}, written and read through one {@link RowStore} and {@link TableManager}.
+ *
+ * <ul>
+ *   <li>{@link #put} writes a chunk row, then its index entries ({@link ChunkWriter}); label
+ *       entries of v9+ and Theseus metric-name entries are written once per series (name) per
+ *       bucket thanks to an in-memory write-dedupe cache.
+ *   <li>{@link #query} answers a tenant, a time range and label matchers with merged series
+ *       ({@link ChunkReader}), including queries without a metric name.
+ * </ul>
+ *
+ * <p>Thread-safe; all I/O is asynchronous and bounded (row store in-flight limits, chunk fetch
+ * concurrency).
+ */
+public final class ChunkStore {
+  private final SchemaConfig schema;
+  private final ChunkWriter writer;
+  private final ChunkReader reader;
+
+  private ChunkStore(Builder b) {
+    this.schema = b.schema;
+    this.writer =
+        new ChunkWriter(b.rows, b.tables, b.schema, new WriteDedupeCache(b.dedupeEntries),
+            b.metricNames);
+    this.reader = new ChunkReader(b.rows, b.schema, b.fetchConcurrency);
+  }
+
+  public static Builder builder(RowStore rows, TableManager tables, SchemaConfig schema) {
+    return new Builder(rows, tables, schema);
+  }
+
+  /** Builder with eager validation. */
+  public static final class Builder {
+    private final RowStore rows;
+    private final TableManager tables;
+    private final SchemaConfig schema;
+    private int fetchConcurrency = 100;
+    private int dedupeEntries = 1_000_000;
+    private boolean metricNames = true;
+
+    private Builder(RowStore rows, TableManager tables, SchemaConfig schema) {
+      if (rows == null || tables == null || schema == null) {
+        throw new IllegalArgumentException("chunk store needs a row store, table manager, schema");
+      }
+      this.rows = rows;
+      this.tables = tables;
+      this.schema = schema;
+    }
+
+    /** Chunks fetched at once per query (Cortex: up to 1000). Default 100. */
+    public Builder fetchConcurrency(int n) {
+      if (n <= 0) {
+        throw new IllegalArgumentException("chunk fetch concurrency must be > 0, got " + n);
+      }
+      fetchConcurrency = n;
+      return this;
+    }
+
+    /** Capacity of the write-dedupe cache (keys). Default 1,000,000; 0 disables it. */
+    public Builder dedupeCacheEntries(int n) {
+      if (n < 0) {
+        throw new IllegalArgumentException("dedupe cache entries must be >= 0, got " + n);
+      }
+      dedupeEntries = n;
+      return this;
+    }
+
+    /**
+     * Whether to write the Theseus metric-names index (needed for queries without a metric
+     * name). Default true.
+     */
+    public Builder metricNamesIndex(boolean on) {
+      metricNames = on;
+      return this;
+    }
+
+    public ChunkStore build() {
+      return new ChunkStore(this);
+    }
+  }
+
+  public SchemaConfig schema() {
+    return schema;
+  }
+
+  /**
+   * Stores a chunk and indexes it; completes when Cassandra acknowledged the chunk row and every
+   * index entry. Fails with a {@link ChunkStoreException} ({@code badQuery}) for a chunk without
+   * a metric name or before the first schema period.
+   */
+  public CompletionStage<Void> put(Chunk chunk) {
+    return writer.put(chunk);
+  }
+
+  /**
+   * Series of {@code tenant} whose labels satisfy every matcher, with their samples in [from,
+   * through] (ms, inclusive), sorted by labels. Fails with a {@link ChunkStoreException}.
+   */
+  public CompletionStage<List<StoredSeries>> query(
+      String tenant, long from, long through, List<Matcher> matchers) {
+    return reader.query(tenant, from, through, matchers);
+  }
+
+  /** Blocking {@link #query}. */
+  public List<StoredSeries> select(String tenant, long from, long through, List<Matcher> matchers) {
+    try {
+      return query(tenant, from, through, matchers).toCompletableFuture().join();
+    } catch (CompletionException e) {
+      Throwable c = ChunkReader.cause(e);
+      if (c instanceof ChunkStoreException cse) {
+        throw cse;
+      }
+      throw ChunkStoreException.failed("chunk store query failed: " + c, c);
+    }
+  }
+}
