@@ -211,6 +211,8 @@ class SideBySideTest {
     List<String> report = new ArrayList<>();
     int agree = 0;
     long points = 0;
+    long promNanos = 0;
+    long theseusNanos = 0;
     List<String> empty = new ArrayList<>();
     try (ApiTestServer srv = new ApiTestServer(ks, dir.resolve("theseus"), null, null);
         PrometheusProcess prom = new PrometheusProcess(dir.resolve("prom"),
@@ -223,8 +225,12 @@ class SideBySideTest {
       for (String q : QUERIES) {
         String path = "/api/v1/query_range?query=" + URLEncoder.encode(q, StandardCharsets.UTF_8)
             + "&start=" + start / 1000 + "&end=" + tEnd / 1000 + "&step=30";
+        long n0 = System.nanoTime();
         JsonNode want = JSON.readTree(prom.get(path).body());
+        long n1 = System.nanoTime();
         JsonNode got = JSON.readTree(srv.get(path, null).body());
+        promNanos += n1 - n0;
+        theseusNanos += System.nanoTime() - n1;
         String diff = compare(want, got);
         int pts = 0;
         for (JsonNode x : want.path("data").path("result")) {
@@ -243,7 +249,9 @@ class SideBySideTest {
     }
     String text = "side-by-side vs Prometheus 2.42: " + agree + " of " + QUERIES.size()
         + " queries agree (relative tolerance " + TOLERANCE + "), " + points
-        + " points compared; queries without data: " + empty + "\n" + String.join("\n", report) + "\n";
+        + " points compared; queries without data: " + empty + "\n"
+        + "wall time for all queries (informational, shared VM): prometheus "
+        + promNanos / 1_000_000 + " ms, theseus " + theseusNanos / 1_000_000 + " ms\n" + String.join("\n", report) + "\n";
     Path out = Paths.get(System.getProperty("user.dir"), "target", "side-by-side-report.txt");
     Files.createDirectories(out.getParent());
     Files.writeString(out, text);
