@@ -101,6 +101,7 @@ public final class TheseusServer implements AutoCloseable {
     try {
       startHttp();
       connectCassandra();
+      attachChunkStore();
       queryApi.joinCluster(session, config.cassandra().keyspace(), instanceId(),
           listenHost() + ":" + port(), 5_000, 5_000);
       readiness = null;
@@ -188,6 +189,34 @@ public final class TheseusServer implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException("cannot open the WAL in " + o.walDir() + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Once Cassandra is up: enables HA-pair dedupe (table ha_replicas) and points the ingester's
+   * flushes at the chunk store (the built-in v11 schema config when none is configured).
+   */
+  private void attachChunkStore() {
+    ingest.useHaTracker(
+        new io.theseus.ingest.HaTracker(session, config.cassandra().keyspace(), System::currentTimeMillis));
+    TheseusConfig.Schema sc = config.schema();
+    io.theseus.schema.SchemaConfig schema;
+    if (sc.file() != null) {
+      schema = io.theseus.schema.SchemaConfig.load(Paths.get(sc.file()));
+    } else if (sc.configs() != null && !sc.configs().isEmpty()) {
+      try {
+        schema =
+            io.theseus.schema.SchemaConfig.parse(
+                TheseusConfig.MAPPER.writeValueAsString(java.util.Map.of("configs", sc.configs())));
+      } catch (IOException e) {
+        throw new IllegalStateException("schema.configs: " + e.getMessage(), e);
+      }
+    } else {
+      logger.info("no schema config given: using the built-in v11 config (weekly index_/chunk_ tables)");
+      schema = io.theseus.schema.SchemaConfig.builtIn();
+    }
+    ingest.useFlusher(
+        io.theseus.ingest.StoreFlusher.create(
+            session, config.cassandra().keyspace(), schema, config.cassandra().maxInFlight()));
   }
 
   /** The remote-write ingester (null before start). */

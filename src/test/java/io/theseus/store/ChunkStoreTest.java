@@ -56,17 +56,28 @@ class ChunkStoreTest {
     for (int i = 0; i < n; i++) {
       b.append(from + i * 15_000L, i);
     }
-    return Chunk.build(tenant, Fingerprint.fast(ls), ls, Chunk.BIGCHUNK, b.encode(), from,
+    return Chunk.build(
+        tenant,
+        Fingerprint.fast(ls),
+        ls,
+        Chunk.BIGCHUNK,
+        b.encode(),
+        from,
         from + (n - 1) * 15_000L);
   }
 
   static long writetime(IndexEntry e) {
     Row r =
-        keyspace.session()
+        keyspace
+            .session()
             .execute(
-                "SELECT writetime(value) FROM " + ks + "." + e.table()
+                "SELECT writetime(value) FROM "
+                    + ks
+                    + "."
+                    + e.table()
                     + " WHERE hash = ? AND range = ?",
-                e.hash(), ByteBuffer.wrap(e.range()))
+                e.hash(),
+                ByteBuffer.wrap(e.range()))
             .one();
     assertThat(r).as("row " + e).isNotNull();
     return r.getLong(0);
@@ -86,15 +97,27 @@ class ChunkStoreTest {
     long first = writetime(label);
 
     store.put(c2).toCompletableFuture().join();
-    assertThat(writetime(label)).as("label entry not rewritten for the same bucket").isEqualTo(first);
+    assertThat(writetime(label))
+        .as("label entry not rewritten for the same bucket")
+        .isEqualTo(first);
     IndexEntry c2Entry =
-        schema.seriesChunkEntries("d1", c2.key().from(), c2.key().through(), ls,
-            c2.key().toString()).get(0);
-    assertThat(keyspace.session()
-            .execute("SELECT range FROM " + ks + "." + c2Entry.table()
-                + " WHERE hash = ? AND range = ?", c2Entry.hash(), ByteBuffer.wrap(c2Entry.range()))
-            .one())
-        .as("series->chunk entry of the second chunk").isNotNull();
+        schema
+            .seriesChunkEntries("d1", c2.key().from(), c2.key().through(), ls, c2.key().toString())
+            .get(0);
+    assertThat(
+            keyspace
+                .session()
+                .execute(
+                    "SELECT range FROM "
+                        + ks
+                        + "."
+                        + c2Entry.table()
+                        + " WHERE hash = ? AND range = ?",
+                    c2Entry.hash(),
+                    ByteBuffer.wrap(c2Entry.range()))
+                .one())
+        .as("series->chunk entry of the second chunk")
+        .isNotNull();
 
     // a store with an empty cache (another process) writes the label entries again
     ChunkStore fresh = ChunkStore.builder(rows, tables, CFG).build();
@@ -114,7 +137,8 @@ class ChunkStoreTest {
     byte[] blob = c.blob();
     blob[blob.length - 1] ^= 1;
     rows.putChunk(CFG.chunkTableFor(DAY), c.key().toString(), blob).toCompletableFuture().join();
-    assertThatThrownBy(() -> store.select("c1", DAY, DAY + 3_600_000L, List.of(Matcher.eq("job", "x"))))
+    assertThatThrownBy(
+            () -> store.select("c1", DAY, DAY + 3_600_000L, List.of(Matcher.eq("job", "x"))))
         .isInstanceOf(ChunkStoreException.class)
         .hasMessageContaining(c.key().toString())
         .hasMessageContaining("checksum");
@@ -126,10 +150,13 @@ class ChunkStoreTest {
     Labels ls = Labels.of("__name__", "missing_m", "job", "x");
     Chunk c = chunk("m1", ls, DAY, 30);
     store.put(c).toCompletableFuture().join();
-    keyspace.session()
-        .execute("DELETE FROM " + ks + "." + CFG.chunkTableFor(DAY) + " WHERE hash = ?",
+    keyspace
+        .session()
+        .execute(
+            "DELETE FROM " + ks + "." + CFG.chunkTableFor(DAY) + " WHERE hash = ?",
             c.key().toString());
-    assertThatThrownBy(() -> store.select("m1", DAY, DAY + 3_600_000L, List.of(Matcher.eq("job", "x"))))
+    assertThatThrownBy(
+            () -> store.select("m1", DAY, DAY + 3_600_000L, List.of(Matcher.eq("job", "x"))))
         .isInstanceOf(ChunkStoreException.class)
         .hasMessageContaining("missing");
   }
@@ -143,10 +170,53 @@ class ChunkStoreTest {
   }
 
   @Test
+  void query_overChunkLimit_isBadQuery() {
+    ChunkStore store = ChunkStore.builder(rows, tables, CFG).chunkLimit(2).build();
+    Labels ls = Labels.of("__name__", "limit_m", "job", "x");
+    for (int i = 0; i < 3; i++) {
+      store.put(chunk("l1", ls, DAY + i * 3_600_000L, 5)).toCompletableFuture().join();
+    }
+    assertThatThrownBy(
+            () -> store.select("l1", DAY, DAY + 86_399_999L, List.of(Matcher.eq("job", "x"))))
+        .isInstanceOfSatisfying(ChunkStoreException.class, e -> assertThat(e.badQuery()).isTrue())
+        .hasMessageContaining("limit: 2 chunks, query needs 3");
+    assertThat(store.select("l1", DAY, DAY + 3_000_000L, List.of(Matcher.eq("job", "x"))))
+        .singleElement()
+        .satisfies(s -> assertThat(s.size()).isEqualTo(5));
+  }
+
+  @Test
+  void putEncodedBlob_sharedDedupeCache_readsBack() {
+    WriteDedupeCache cache = new WriteDedupeCache(100);
+    ChunkStore store = new ChunkStore(CFG, rows, tables, cache);
+    Labels ls = Labels.of("__name__", "blob_m", "job", "y");
+    Chunk c = chunk("b1", ls, DAY + 5_000L, 12);
+    store
+        .put("b1", c.key().toString(), c.blob(), c.key().from(), c.key().through(), ls)
+        .toCompletableFuture()
+        .join();
+    assertThat(cache.size()).as("label and metric-name buckets remembered").isEqualTo(2);
+    List<StoredSeries> got =
+        store.select("b1", DAY, DAY + 3_600_000L, List.of(Matcher.eq("job", "y")));
+    assertThat(got)
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.labels()).isEqualTo(ls);
+              assertThat(s.timestamps()).startsWith(DAY + 5_000L).hasSize(12);
+            });
+  }
+
+  @Test
   void query_rangeWithoutTables_isEmpty() {
     ChunkStore store = ChunkStore.builder(rows, tables, CFG).build();
-    assertThat(store.select("t", DAY + 30 * 86_400_000L, DAY + 31 * 86_400_000L,
-        List.of(Matcher.eq("job", "x")))).isEmpty();
+    assertThat(
+            store.select(
+                "t",
+                DAY + 30 * 86_400_000L,
+                DAY + 31 * 86_400_000L,
+                List.of(Matcher.eq("job", "x"))))
+        .isEmpty();
   }
 
   @Test
