@@ -50,6 +50,10 @@ public final class QueryApi implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(QueryApi.class);
   static final List<String> PREFIXES = List.of("", "/prometheus");
   private static final String JSON = "application/json";
+  /** Store reads never reach further back than this (5 years) nor later than now + 1h. */
+  static final long STORE_MAX_LOOKBACK_MS = 5L * 366 * 24 * 3600 * 1000;
+
+  static final long STORE_FUTURE_MS = 3600_000L;
 
   private final HeadReader head;
   private final Tenants tenants;
@@ -116,7 +120,15 @@ public final class QueryApi implements AutoCloseable {
     l.add(new HeadQueryable(head, tenant));
     Function<String, Queryable> s = store;
     if (s != null) {
-      l.add(s.apply(tenant));
+      Queryable st = s.apply(tenant);
+      // Clamp to what the store can hold: open-ended series/labels calls default to Prometheus's
+      // min/max time, which would make the index reader walk millions of buckets.
+      l.add((mint, maxt, ms, h) -> {
+        long now = System.currentTimeMillis();
+        long hi = Math.min(maxt, now + STORE_FUTURE_MS);
+        long lo = Math.max(mint, now - STORE_MAX_LOOKBACK_MS);
+        return hi < lo ? SeriesSet.EMPTY : st.select(lo, hi, ms, h);
+      });
     }
     Peers p = peers;
     if (p != null) {
