@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A byte-bounded LRU cache of chunk blobs keyed by their Cortex external key. Chunks are
- * immutable and their key contains the checksum, so entries never need invalidation.
+ * A byte-bounded LRU cache of chunk blobs keyed by their Cortex external key. Chunks are immutable
+ * and their key contains the checksum, so entries never need invalidation.
  *
  * <p>Accounting: an entry costs its value length plus {@link #ENTRY_OVERHEAD} plus two bytes per
  * key character; the total never exceeds the capacity after a call returns. A value larger than an
@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Threading: one lock around an access-ordered {@link LinkedHashMap}; values are shared, so
  * callers must not modify returned arrays. Intended use: {@code ChunkReader} looks chunks up here
- * before {@code RowStore.getChunk} and stores what it fetched (not yet wired: see the report of
- * the query-API work).
+ * before {@code RowStore.getChunk} and stores what it fetched (not yet wired: see the report of the
+ * query-API work).
  */
 public final class ChunkCache {
   static final int ENTRY_OVERHEAD = 64;
@@ -30,7 +30,8 @@ public final class ChunkCache {
 
   public ChunkCache(long capacityBytes) {
     if (capacityBytes < 0) {
-      throw new IllegalArgumentException("chunk cache capacity must be >= 0 bytes, got " + capacityBytes);
+      throw new IllegalArgumentException(
+          "chunk cache capacity must be >= 0 bytes, got " + capacityBytes);
     }
     this.capacityBytes = capacityBytes;
   }

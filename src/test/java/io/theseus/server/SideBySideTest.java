@@ -35,70 +35,119 @@ class SideBySideTest {
   static final double TOLERANCE = 1e-5;
   static final ObjectMapper JSON = new ObjectMapper();
 
-  static final List<String> QUERIES = List.of(
-      // selectors, offsets, @, regex
-      "sbs_temp_celsius",
-      "sbs_requests_total{code=\"200\"}",
-      "sbs_requests_total{code=~\"5..\",instance!=\"i0\"}",
-      "sbs_temp_celsius offset 5m",
-      "sbs_temp_celsius @ end()",
-      "sbs_gappy",
-      "{__name__=~\"sbs_temp.*\"}",
-      // counters
-      "rate(sbs_requests_total[1m])", "rate(sbs_requests_total[5m])", "irate(sbs_requests_total[5m])",
-      "increase(sbs_requests_total[2m])", "resets(sbs_requests_total[10m])",
-      "changes(sbs_temp_celsius[5m])",
-      // gauges
-      "delta(sbs_temp_celsius[5m])", "idelta(sbs_temp_celsius[5m])", "deriv(sbs_temp_celsius[5m])",
-      "predict_linear(sbs_temp_celsius[5m], 600)", "holt_winters(sbs_temp_celsius[5m], 0.5, 0.5)",
-      // over_time
-      "avg_over_time(sbs_temp_celsius[5m])", "min_over_time(sbs_temp_celsius[5m])",
-      "max_over_time(sbs_temp_celsius[5m])", "sum_over_time(sbs_temp_celsius[5m])",
-      "count_over_time(sbs_gappy[5m])", "last_over_time(sbs_gappy[5m])",
-      "quantile_over_time(0.9, sbs_temp_celsius[5m])", "stddev_over_time(sbs_temp_celsius[5m])",
-      "stdvar_over_time(sbs_temp_celsius[5m])", "present_over_time(sbs_gappy[5m])",
-      "absent_over_time(sbs_gappy[1m])", "absent(nonexistent_metric)", "absent(sbs_gappy)",
-      // aggregations
-      "sum(sbs_temp_celsius)", "avg(sbs_temp_celsius)", "min(sbs_temp_celsius)",
-      "max(sbs_temp_celsius)", "count(sbs_requests_total)", "stddev(sbs_temp_celsius)",
-      "stdvar(sbs_temp_celsius)", "group(sbs_requests_total)",
-      "sum by (code) (rate(sbs_requests_total[5m]))",
-      "sum without (instance) (rate(sbs_requests_total[5m]))",
-      "topk(2, sbs_temp_celsius)", "bottomk(1, rate(sbs_requests_total[5m]))",
-      "quantile(0.75, sbs_temp_celsius)", "count_values(\"v\", round(sbs_temp_celsius))",
-      "avg by (instance) (sbs_requests_total)",
-      // histograms
-      "histogram_quantile(0.9, sum by (le) (rate(sbs_latency_seconds_bucket[5m])))",
-      "histogram_quantile(0.5, rate(sbs_latency_seconds_bucket[5m]))",
-      "rate(sbs_latency_seconds_sum[5m]) / rate(sbs_latency_seconds_count[5m])",
-      // arithmetic, comparison, logical, vector matching
-      "sbs_temp_celsius * 2 + 1", "sbs_temp_celsius - sbs_temp_celsius offset 1m",
-      "sbs_temp_celsius / 3", "sbs_temp_celsius % 7", "sbs_temp_celsius ^ 2", "-sbs_temp_celsius",
-      "sbs_temp_celsius > 20", "sbs_temp_celsius > bool 20", "sbs_temp_celsius == bool sbs_temp_celsius",
-      "sbs_temp_celsius < 10 or sbs_temp_celsius > 25", "sbs_temp_celsius and sbs_temp_celsius > 20",
-      "sbs_temp_celsius unless sbs_temp_celsius > 20",
-      "sbs_requests_total / on (instance) group_left sbs_temp_celsius",
-      "sbs_requests_total / ignoring (code) group_left sbs_temp_celsius",
-      "sum by (instance) (sbs_requests_total) / on (instance) sbs_temp_celsius",
-      "2 * 3 + 1", "time()", "vector(1) + 1",
-      // math and label functions
-      "abs(sbs_temp_celsius)", "ceil(sbs_temp_celsius)", "floor(sbs_temp_celsius)",
-      "round(sbs_temp_celsius, 0.5)", "exp(sbs_temp_celsius / 10)", "ln(abs(sbs_temp_celsius) + 1)",
-      "log2(abs(sbs_temp_celsius) + 1)", "log10(abs(sbs_temp_celsius) + 1)",
-      "sqrt(abs(sbs_temp_celsius))", "clamp(sbs_temp_celsius, 10, 20)",
-      "clamp_min(sbs_temp_celsius, 15)", "clamp_max(sbs_temp_celsius, 15)", "sgn(sbs_temp_celsius)",
-      "sin(sbs_temp_celsius)", "cos(sbs_temp_celsius)", "sbs_temp_celsius atan2 10",
-      "deg(sbs_temp_celsius)", "rad(sbs_temp_celsius)", "timestamp(sbs_temp_celsius)",
-      "label_replace(sbs_temp_celsius, \"host\", \"$1\", \"instance\", \"i(.*)\")",
-      "label_join(sbs_temp_celsius, \"both\", \"-\", \"instance\", \"job\")",
-      "scalar(sum(sbs_temp_celsius))", "minute()", "hour()", "day_of_week()", "days_in_month()",
-      "sort_desc(sbs_temp_celsius)",
-      // subqueries
-      "max_over_time(rate(sbs_requests_total[1m])[10m:1m])",
-      "avg_over_time(sbs_temp_celsius[5m:30s])",
-      "rate(sbs_requests_total[5m] offset 2m)");
+  static final List<String> QUERIES =
+      List.of(
+          // selectors, offsets, @, regex
+          "sbs_temp_celsius",
+          "sbs_requests_total{code=\"200\"}",
+          "sbs_requests_total{code=~\"5..\",instance!=\"i0\"}",
+          "sbs_temp_celsius offset 5m",
+          "sbs_temp_celsius @ end()",
+          "sbs_gappy",
+          "{__name__=~\"sbs_temp.*\"}",
+          // counters
+          "rate(sbs_requests_total[1m])",
+          "rate(sbs_requests_total[5m])",
+          "irate(sbs_requests_total[5m])",
+          "increase(sbs_requests_total[2m])",
+          "resets(sbs_requests_total[10m])",
+          "changes(sbs_temp_celsius[5m])",
+          // gauges
+          "delta(sbs_temp_celsius[5m])",
+          "idelta(sbs_temp_celsius[5m])",
+          "deriv(sbs_temp_celsius[5m])",
+          "predict_linear(sbs_temp_celsius[5m], 600)",
+          "holt_winters(sbs_temp_celsius[5m], 0.5, 0.5)",
+          // over_time
+          "avg_over_time(sbs_temp_celsius[5m])",
+          "min_over_time(sbs_temp_celsius[5m])",
+          "max_over_time(sbs_temp_celsius[5m])",
+          "sum_over_time(sbs_temp_celsius[5m])",
+          "count_over_time(sbs_gappy[5m])",
+          "last_over_time(sbs_gappy[5m])",
+          "quantile_over_time(0.9, sbs_temp_celsius[5m])",
+          "stddev_over_time(sbs_temp_celsius[5m])",
+          "stdvar_over_time(sbs_temp_celsius[5m])",
+          "present_over_time(sbs_gappy[5m])",
+          "absent_over_time(sbs_gappy[1m])",
+          "absent(nonexistent_metric)",
+          "absent(sbs_gappy)",
+          // aggregations
+          "sum(sbs_temp_celsius)",
+          "avg(sbs_temp_celsius)",
+          "min(sbs_temp_celsius)",
+          "max(sbs_temp_celsius)",
+          "count(sbs_requests_total)",
+          "stddev(sbs_temp_celsius)",
+          "stdvar(sbs_temp_celsius)",
+          "group(sbs_requests_total)",
+          "sum by (code) (rate(sbs_requests_total[5m]))",
+          "sum without (instance) (rate(sbs_requests_total[5m]))",
+          "topk(2, sbs_temp_celsius)",
+          "bottomk(1, rate(sbs_requests_total[5m]))",
+          "quantile(0.75, sbs_temp_celsius)",
+          "count_values(\"v\", round(sbs_temp_celsius))",
+          "avg by (instance) (sbs_requests_total)",
+          // histograms
+          "histogram_quantile(0.9, sum by (le) (rate(sbs_latency_seconds_bucket[5m])))",
+          "histogram_quantile(0.5, rate(sbs_latency_seconds_bucket[5m]))",
+          "rate(sbs_latency_seconds_sum[5m]) / rate(sbs_latency_seconds_count[5m])",
+          // arithmetic, comparison, logical, vector matching
+          "sbs_temp_celsius * 2 + 1",
+          "sbs_temp_celsius - sbs_temp_celsius offset 1m",
+          "sbs_temp_celsius / 3",
+          "sbs_temp_celsius % 7",
+          "sbs_temp_celsius ^ 2",
+          "-sbs_temp_celsius",
+          "sbs_temp_celsius > 20",
+          "sbs_temp_celsius > bool 20",
+          "sbs_temp_celsius == bool sbs_temp_celsius",
+          "sbs_temp_celsius < 10 or sbs_temp_celsius > 25",
+          "sbs_temp_celsius and sbs_temp_celsius > 20",
+          "sbs_temp_celsius unless sbs_temp_celsius > 20",
+          "sbs_requests_total / on (instance) group_left sbs_temp_celsius",
+          "sbs_requests_total / ignoring (code) group_left sbs_temp_celsius",
+          "sum by (instance) (sbs_requests_total) / on (instance) sbs_temp_celsius",
+          "2 * 3 + 1",
+          "time()",
+          "vector(1) + 1",
+          // math and label functions
+          "abs(sbs_temp_celsius)",
+          "ceil(sbs_temp_celsius)",
+          "floor(sbs_temp_celsius)",
+          "round(sbs_temp_celsius, 0.5)",
+          "exp(sbs_temp_celsius / 10)",
+          "ln(abs(sbs_temp_celsius) + 1)",
+          "log2(abs(sbs_temp_celsius) + 1)",
+          "log10(abs(sbs_temp_celsius) + 1)",
+          "sqrt(abs(sbs_temp_celsius))",
+          "clamp(sbs_temp_celsius, 10, 20)",
+          "clamp_min(sbs_temp_celsius, 15)",
+          "clamp_max(sbs_temp_celsius, 15)",
+          "sgn(sbs_temp_celsius)",
+          "sin(sbs_temp_celsius)",
+          "cos(sbs_temp_celsius)",
+          "sbs_temp_celsius atan2 10",
+          "deg(sbs_temp_celsius)",
+          "rad(sbs_temp_celsius)",
+          "timestamp(sbs_temp_celsius)",
+          "label_replace(sbs_temp_celsius, \"host\", \"$1\", \"instance\", \"i(.*)\")",
+          "label_join(sbs_temp_celsius, \"both\", \"-\", \"instance\", \"job\")",
+          "scalar(sum(sbs_temp_celsius))",
+          "minute()",
+          "hour()",
+          "day_of_week()",
+          "days_in_month()",
+          "sort_desc(sbs_temp_celsius)",
+          // subqueries
+          "max_over_time(rate(sbs_requests_total[1m])[10m:1m])",
+          "avg_over_time(sbs_temp_celsius[5m:30s])",
+          "rate(sbs_requests_total[5m] offset 2m)");
 
-  /** Deterministic data: counters with a reset, gauges, a histogram, a gappy series with a stale marker. */
+  /**
+   * Deterministic data: counters with a reset, gauges, a histogram, a gappy series with a stale
+   * marker.
+   */
   static List<W> data(long tStart, long tEnd) {
     Random r = new Random(42);
     List<Long> times = new ArrayList<>();
@@ -119,8 +168,18 @@ class SideBySideTest {
           }
           v[k] = c;
         }
-        out.add(W.of(ts, v, "__name__", "sbs_requests_total", "job", "sbs", "instance", "i" + i,
-            "code", code));
+        out.add(
+            W.of(
+                ts,
+                v,
+                "__name__",
+                "sbs_requests_total",
+                "job",
+                "sbs",
+                "instance",
+                "i" + i,
+                "code",
+                code));
       }
       double[] g = new double[n];
       double x = 10 + i * 5;
@@ -154,11 +213,24 @@ class SideBySideTest {
       }
       String[] le = {"0.1", "0.5", "1", "+Inf"};
       for (int j = 0; j < 4; j++) {
-        out.add(W.of(ts, b[j], "__name__", "sbs_latency_seconds_bucket", "job", "sbs", "instance",
-            "i" + i, "le", le[j]));
+        out.add(
+            W.of(
+                ts,
+                b[j],
+                "__name__",
+                "sbs_latency_seconds_bucket",
+                "job",
+                "sbs",
+                "instance",
+                "i" + i,
+                "le",
+                le[j]));
       }
-      out.add(W.of(ts, sum, "__name__", "sbs_latency_seconds_sum", "job", "sbs", "instance", "i" + i));
-      out.add(W.of(ts, cnt, "__name__", "sbs_latency_seconds_count", "job", "sbs", "instance", "i" + i));
+      out.add(
+          W.of(ts, sum, "__name__", "sbs_latency_seconds_sum", "job", "sbs", "instance", "i" + i));
+      out.add(
+          W.of(
+              ts, cnt, "__name__", "sbs_latency_seconds_count", "job", "sbs", "instance", "i" + i));
     }
     // gappy: samples in the first third, a stale marker, nothing, then samples again at the end
     List<Long> gt = new ArrayList<>();
@@ -172,9 +244,16 @@ class SideBySideTest {
         gv.add(io.theseus.query.Series.staleNaN());
       }
     }
-    out.add(W.of(gt.stream().mapToLong(Long::longValue).toArray(),
-        gv.stream().mapToDouble(Double::doubleValue).toArray(), "__name__", "sbs_gappy", "job",
-        "sbs", "instance", "g"));
+    out.add(
+        W.of(
+            gt.stream().mapToLong(Long::longValue).toArray(),
+            gv.stream().mapToDouble(Double::doubleValue).toArray(),
+            "__name__",
+            "sbs_gappy",
+            "job",
+            "sbs",
+            "instance",
+            "g"));
     return out;
   }
 
@@ -191,8 +270,11 @@ class SideBySideTest {
           }
         }
         if (!idx.isEmpty()) {
-          part.add(new W(w.labels(), idx.stream().mapToLong(i -> w.ts()[i]).toArray(),
-              idx.stream().mapToDouble(i -> w.vs()[i]).toArray()));
+          part.add(
+              new W(
+                  w.labels(),
+                  idx.stream().mapToLong(i -> w.ts()[i]).toArray(),
+                  idx.stream().mapToDouble(i -> w.vs()[i]).toArray()));
         }
       }
       out.add(ApiTestServer.writeRequest(part));
@@ -215,16 +297,25 @@ class SideBySideTest {
     long theseusNanos = 0;
     List<String> empty = new ArrayList<>();
     try (ApiTestServer srv = new ApiTestServer(ks, dir.resolve("theseus"), null, null);
-        PrometheusProcess prom = new PrometheusProcess(dir.resolve("prom"),
-            "global:\n  scrape_interval: 1h\n", "--web.enable-remote-write-receiver")) {
+        PrometheusProcess prom =
+            new PrometheusProcess(
+                dir.resolve("prom"),
+                "global:\n  scrape_interval: 1h\n",
+                "--web.enable-remote-write-receiver")) {
       for (Remote.WriteRequest wr : batches(series, tStart, tEnd, 5 * 60_000)) {
         srv.push(wr, null);
         ApiTestServer.push(prom.base + "/api/v1/write", wr, null);
       }
       long start = tEnd - 30 * 60_000;
       for (String q : QUERIES) {
-        String path = "/api/v1/query_range?query=" + URLEncoder.encode(q, StandardCharsets.UTF_8)
-            + "&start=" + start / 1000 + "&end=" + tEnd / 1000 + "&step=30";
+        String path =
+            "/api/v1/query_range?query="
+                + URLEncoder.encode(q, StandardCharsets.UTF_8)
+                + "&start="
+                + start / 1000
+                + "&end="
+                + tEnd / 1000
+                + "&step=30";
         long n0 = System.nanoTime();
         JsonNode want = JSON.readTree(prom.get(path).body());
         long n1 = System.nanoTime();
@@ -247,17 +338,32 @@ class SideBySideTest {
         }
       }
     }
-    String text = "side-by-side vs Prometheus 2.42: " + agree + " of " + QUERIES.size()
-        + " queries agree (relative tolerance " + TOLERANCE + "), " + points
-        + " points compared; queries without data: " + empty + "\n"
-        + "wall time for all queries (informational, shared VM): prometheus "
-        + promNanos / 1_000_000 + " ms, theseus " + theseusNanos / 1_000_000 + " ms\n" + String.join("\n", report) + "\n";
+    String text =
+        "side-by-side vs Prometheus 2.42: "
+            + agree
+            + " of "
+            + QUERIES.size()
+            + " queries agree (relative tolerance "
+            + TOLERANCE
+            + "), "
+            + points
+            + " points compared; queries without data: "
+            + empty
+            + "\n"
+            + "wall time for all queries (informational, shared VM): prometheus "
+            + promNanos / 1_000_000
+            + " ms, theseus "
+            + theseusNanos / 1_000_000
+            + " ms\n"
+            + String.join("\n", report)
+            + "\n";
     Path out = Paths.get(System.getProperty("user.dir"), "target", "side-by-side-report.txt");
     Files.createDirectories(out.getParent());
     Files.writeString(out, text);
     System.out.println(text);
     assertThat(report).as(text).isEmpty();
-    assertThat(empty).as("every query but absent() must have data, else the check proves nothing")
+    assertThat(empty)
+        .as("every query but absent() must have data, else the check proves nothing")
         .isEmpty();
   }
 
@@ -267,7 +373,8 @@ class SideBySideTest {
       return "status: prometheus " + want + " theseus " + got;
     }
     if (want.path("status").asText().equals("error")) {
-      return want.path("errorType").equals(got.path("errorType")) ? null
+      return want.path("errorType").equals(got.path("errorType"))
+          ? null
           : "errorType: prometheus " + want + " theseus " + got;
     }
     Map<String, JsonNode> w = byMetric(want.path("data").path("result"));
@@ -279,8 +386,15 @@ class SideBySideTest {
       JsonNode a = w.get(k);
       JsonNode b = g.get(k);
       if (a.size() != b.size()) {
-        return k + ": " + a.size() + " points in prometheus, " + b.size() + " in theseus; prometheus "
-            + abbreviate(a) + " theseus " + abbreviate(b);
+        return k
+            + ": "
+            + a.size()
+            + " points in prometheus, "
+            + b.size()
+            + " in theseus; prometheus "
+            + abbreviate(a)
+            + " theseus "
+            + abbreviate(b);
       }
       for (int i = 0; i < a.size(); i++) {
         double ta = a.get(i).get(0).asDouble();
@@ -288,8 +402,18 @@ class SideBySideTest {
         double va = parse(a.get(i).get(1).asText());
         double vb = parse(b.get(i).get(1).asText());
         if (ta != tb || !close(va, vb)) {
-          return k + " at " + ta + ": prometheus [" + a.get(i).get(0) + "," + a.get(i).get(1)
-              + "] theseus [" + b.get(i).get(0) + "," + b.get(i).get(1) + "]";
+          return k
+              + " at "
+              + ta
+              + ": prometheus ["
+              + a.get(i).get(0)
+              + ","
+              + a.get(i).get(1)
+              + "] theseus ["
+              + b.get(i).get(0)
+              + ","
+              + b.get(i).get(1)
+              + "]";
         }
       }
     }
