@@ -214,9 +214,11 @@ public final class TheseusServer implements AutoCloseable {
       logger.info("no schema config given: using the built-in v11 config (weekly index_/chunk_ tables)");
       schema = io.theseus.schema.SchemaConfig.builtIn();
     }
-    ingest.useFlusher(
+    io.theseus.ingest.StoreFlusher flusher =
         io.theseus.ingest.StoreFlusher.create(
-            session, config.cassandra().keyspace(), schema, config.cassandra().maxInFlight()));
+            session, config.cassandra().keyspace(), schema, config.cassandra().maxInFlight());
+    ingest.useFlusher(flusher);
+    queryApi.setStore(t -> new io.theseus.query.StoreQueryable(flusher.store(), t));
   }
 
   /** The remote-write ingester (null before start). */
