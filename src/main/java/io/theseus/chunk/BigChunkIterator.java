@@ -38,6 +38,14 @@ public final class BigChunkIterator implements SampleIterator {
 
   @Override
   public boolean next() {
+    if (inSub && sub.next()) {
+      started = true;
+      return true;
+    }
+    return advance();
+  }
+
+  private boolean advance() {
     if (done) {
       return false;
     }

@@ -232,7 +232,8 @@ public final class Chunk {
         }
         int used = Bits.u16LE(data, 0);
         if (used > data.length && used <= DoubleDeltaChunk.CHUNK_LEN) {
-          return "doubledelta chunk truncated: uses " + used + " bytes, " + data.length + " present";
+          return "doubledelta chunk truncated: uses " + used + " bytes, " + data.length
+              + " present";
         }
         return DoubleDeltaIterator.validate(
             java.util.Arrays.copyOf(data, Math.max(data.length, DoubleDeltaChunk.CHUNK_LEN)),

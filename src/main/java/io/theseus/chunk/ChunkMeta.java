@@ -173,7 +173,8 @@ record ChunkMeta(
         throw new BadMetadata("chunk metadata: malformed JSON object");
       }
     } catch (IOException e) {
-      throw new BadMetadata("chunk metadata is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+      String first = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
+      throw new BadMetadata("chunk metadata is not valid JSON: " + first);
     }
     if (encoding == 0) {
       encoding = Chunk.DOUBLE_DELTA;

@@ -63,7 +63,9 @@ public final class Prom1ChunkWriter {
   /** Marshalled bytes of chunk {@code i} (always 1024). */
   public byte[] chunk(int i) {
     Object c = chunks.get(i);
-    return c instanceof VarbitChunk ? ((VarbitChunk) c).marshal() : ((DoubleDeltaChunk) c).marshal();
+    return c instanceof VarbitChunk
+        ? ((VarbitChunk) c).marshal()
+        : ((DoubleDeltaChunk) c).marshal();
   }
 
   /** First sample timestamp of chunk {@code i}. */

@@ -94,7 +94,8 @@ final class ChunkCommand implements Runnable {
     out.println("encoding:    " + c.encoding() + " (" + Chunk.encodingName(c.encoding()) + ")");
     out.println("blob bytes:  " + blob.length + ", data bytes: " + c.data().length);
     String json = c.metadataJson();
-    out.println("metadata:    " + (json.endsWith("\n") ? json.substring(0, json.length() - 1) : json));
+    String oneLine = json.endsWith("\n") ? json.substring(0, json.length() - 1) : json;
+    out.println("metadata:    " + oneLine);
     SampleIterator it = c.iterator();
     StringBuilder line = new StringBuilder(48);
     int n = 0;
@@ -162,7 +163,11 @@ final class ChunkCommand implements Runnable {
       int lo = Character.digit(h.charAt(2 * i + 1), 16);
       if (hi < 0 || lo < 0) {
         throw new IllegalArgumentException(
-            what + ": not a hex digit at position " + (2 * i) + ": '" + h.substring(2 * i, 2 * i + 2)
+            what
+                + ": not a hex digit at position "
+                + (2 * i)
+                + ": '"
+                + h.substring(2 * i, 2 * i + 2)
                 + "'");
       }
       b[i] = (byte) (hi << 4 | lo);

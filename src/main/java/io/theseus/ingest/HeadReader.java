@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Read-only view of an {@link Ingester}'s head for the query side: select, metadata and the
- * tenant resolver the write path uses. Thread-safe as the ingester is.
+ * Read-only view of an {@link Ingester}'s head for the query side: select, metadata and the tenant
+ * resolver the write path uses. Thread-safe as the ingester is.
  */
 public final class HeadReader {
   private final Ingester ingester;

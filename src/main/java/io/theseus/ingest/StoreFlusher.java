@@ -18,6 +18,11 @@ import java.util.concurrent.CompletionStage;
 public final class StoreFlusher implements ChunkFlusher {
   private final ChunkStore store;
 
+  /** The chunk store flushes go to (the query side reads it too). */
+  public ChunkStore store() {
+    return store;
+  }
+
   public StoreFlusher(ChunkStore store) {
     this.store = store;
   }

@@ -68,6 +68,28 @@ public final class SchemaConfig {
     return new SchemaConfig(periods);
   }
 
+  /**
+   * The config used when none is given: one v11 period from 2020-01-01 with weekly tables
+   * {@code index_<n>} and {@code chunk_<n>} and 16 row shards (the same as
+   * {@code schema/examples/v11.yaml} apart from the start date).
+   */
+  public static SchemaConfig builtIn() {
+    return parse(BUILT_IN);
+  }
+
+  /** The YAML text of {@link #builtIn()}. */
+  public static final String BUILT_IN =
+      """
+      configs:
+        - from: 2020-01-01
+          store: cassandra
+          object_store: cassandra
+          schema: v11
+          row_shards: 16
+          index: {prefix: index_, period: 168h}
+          chunks: {prefix: chunk_, period: 168h}
+      """;
+
   /** Reads and parses a YAML file; errors name the file. */
   public static SchemaConfig load(Path file) {
     String text;

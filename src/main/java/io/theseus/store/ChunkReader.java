@@ -42,8 +42,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  *       series per bucket;
  *   <li>chunk IDs are de-duplicated across periods and names, and those whose key range misses
  *       [from, through] are dropped;
- *   <li>chunks are fetched in parallel (at most {@code fetchConcurrency} at once), decoded with
- *       CRC and metadata checks against the key, and kept when every matcher accepts the chunk's
+ *   <li>chunks are fetched in parallel (at most {@code fetchConcurrency} at once), decoded with CRC
+ *       and metadata checks against the key, and kept when every matcher accepts the chunk's
  *       metric;
  *   <li>samples in [from, through] are grouped by series, merged and de-duplicated by timestamp
  *       ({@link SampleMerge}), and returned sorted by labels.
@@ -57,11 +57,13 @@ final class ChunkReader {
   private final RowStore rows;
   private final SchemaConfig schema;
   private final AsyncLimiter fetches;
+  private final int chunkLimit;
 
-  ChunkReader(RowStore rows, SchemaConfig schema, int fetchConcurrency) {
+  ChunkReader(RowStore rows, SchemaConfig schema, int fetchConcurrency, int chunkLimit) {
     this.rows = rows;
     this.schema = schema;
     this.fetches = new AsyncLimiter(fetchConcurrency);
+    this.chunkLimit = chunkLimit;
   }
 
   CompletionStage<List<StoredSeries>> query(
@@ -71,8 +73,7 @@ final class ChunkReader {
     }
     if (through < from) {
       return CompletableFuture.failedFuture(
-          ChunkStoreException.badQuery(
-              "query end " + through + " is before its start " + from));
+          ChunkStoreException.badQuery("query end " + through + " is before its start " + from));
     }
     List<Matcher> nameMatchers = new ArrayList<>();
     List<Matcher> labelMatchers = new ArrayList<>();
@@ -267,6 +268,7 @@ final class ChunkReader {
       String tenant, long from, long through, Set<String> ids, List<Matcher> matchers) {
     ConcurrentLinkedQueue<Fetched> got = new ConcurrentLinkedQueue<>();
     List<CompletableFuture<Void>> fs = new ArrayList<>();
+    List<Runnable> starts = new ArrayList<>();
     for (String id : new TreeSet<>(ids)) {
       ExternalKey k;
       try {
@@ -286,18 +288,30 @@ final class ChunkReader {
                 "wrong chunk metadata: chunk " + id + " listed for tenant " + tenant, null));
       }
       String table = ChunkWriter.chunkTableFor(schema, k.from());
-      fs.add(
-          fetches
-              .submit(() -> rows.getChunk(table, hash))
-              .thenAccept(
-                  blob -> {
-                    Fetched f = decode(tenant, table, hash, blob, from, through, matchers);
-                    if (f != null) {
-                      got.add(f);
-                    }
-                  })
-              .toCompletableFuture());
+      starts.add(
+          () ->
+              fs.add(
+                  fetches
+                      .submit(() -> rows.getChunk(table, hash))
+                      .thenAccept(
+                          blob -> {
+                            Fetched f = decode(tenant, table, hash, blob, from, through, matchers);
+                            if (f != null) {
+                              got.add(f);
+                            }
+                          })
+                      .toCompletableFuture()));
     }
+    if (starts.size() > chunkLimit) {
+      return CompletableFuture.failedFuture(
+          ChunkStoreException.badQuery(
+              "the query hit the max number of chunks limit (limit: "
+                  + chunkLimit
+                  + " chunks, query needs "
+                  + starts.size()
+                  + ")"));
+    }
+    starts.forEach(Runnable::run);
     return CompletableFuture.allOf(fs.toArray(CompletableFuture<?>[]::new))
         .thenApply(v -> assemble(got));
   }
@@ -391,7 +405,9 @@ final class ChunkReader {
 
   private static CompletionStage<Set<String>> union(List<CompletionStage<Set<String>>> sets) {
     CompletableFuture<?>[] all =
-        sets.stream().map(CompletionStage::toCompletableFuture).toArray(CompletableFuture<?>[]::new);
+        sets.stream()
+            .map(CompletionStage::toCompletableFuture)
+            .toArray(CompletableFuture<?>[]::new);
     return CompletableFuture.allOf(all)
         .thenApply(
             v -> {
@@ -405,7 +421,9 @@ final class ChunkReader {
 
   private static CompletionStage<Set<String>> intersect(List<CompletionStage<Set<String>>> sets) {
     CompletableFuture<?>[] all =
-        sets.stream().map(CompletionStage::toCompletableFuture).toArray(CompletableFuture<?>[]::new);
+        sets.stream()
+            .map(CompletionStage::toCompletableFuture)
+            .toArray(CompletableFuture<?>[]::new);
     return CompletableFuture.allOf(all)
         .thenApply(
             v -> {
@@ -423,7 +441,8 @@ final class ChunkReader {
   }
 
   static Throwable cause(Throwable e) {
-    while ((e instanceof CompletionException || e instanceof java.util.concurrent.ExecutionException)
+    while ((e instanceof CompletionException
+            || e instanceof java.util.concurrent.ExecutionException)
         && e.getCause() != null) {
       e = e.getCause();
     }

@@ -1,22 +1,24 @@
 package io.theseus.store;
 
 import io.theseus.chunk.Chunk;
+import io.theseus.model.Labels;
 import io.theseus.model.Matcher;
 import io.theseus.schema.SchemaConfig;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The Cassandra chunk store: Cortex-compatible chunk and index tables for every schema period of
- * a {@link SchemaConfig}, written and read through one {@link RowStore} and {@link TableManager}.
+ * The Cassandra chunk store: Cortex-compatible chunk and index tables for every schema period of a
+ * {@link SchemaConfig}, written and read through one {@link RowStore} and {@link TableManager}.
  *
  * <ul>
  *   <li>{@link #put} writes a chunk row, then its index entries ({@link ChunkWriter}); label
  *       entries of v9+ and Theseus metric-name entries are written once per series (name) per
  *       bucket thanks to an in-memory write-dedupe cache.
- *   <li>{@link #query} answers a tenant, a time range and label matchers with merged series
- *       ({@link ChunkReader}), including queries without a metric name.
+ *   <li>{@link #query} answers a tenant, a time range and label matchers with merged series ({@link
+ *       ChunkReader}), including queries without a metric name.
  * </ul>
  *
  * <p>Thread-safe; all I/O is asynchronous and bounded (row store in-flight limits, chunk fetch
@@ -27,12 +29,19 @@ public final class ChunkStore {
   private final ChunkWriter writer;
   private final ChunkReader reader;
 
-  private ChunkStore(Builder b) {
+  private ChunkStore(Builder b, WriteDedupeCache dedupe) {
     this.schema = b.schema;
-    this.writer =
-        new ChunkWriter(b.rows, b.tables, b.schema, new WriteDedupeCache(b.dedupeEntries),
-            b.metricNames);
-    this.reader = new ChunkReader(b.rows, b.schema, b.fetchConcurrency);
+    this.writer = new ChunkWriter(b.rows, b.tables, b.schema, dedupe, b.metricNames);
+    this.reader = new ChunkReader(b.rows, b.schema, b.fetchConcurrency, b.chunkLimit);
+  }
+
+  /**
+   * A store with default options sharing {@code dedupe} (e.g. one cache for several stores of one
+   * process). Same as {@link #builder} otherwise.
+   */
+  public ChunkStore(
+      SchemaConfig schema, RowStore rows, TableManager tables, WriteDedupeCache dedupe) {
+    this(new Builder(rows, tables, schema), dedupe);
   }
 
   public static Builder builder(RowStore rows, TableManager tables, SchemaConfig schema) {
@@ -47,6 +56,7 @@ public final class ChunkStore {
     private int fetchConcurrency = 100;
     private int dedupeEntries = 1_000_000;
     private boolean metricNames = true;
+    private int chunkLimit = 2_000_000;
 
     private Builder(RowStore rows, TableManager tables, SchemaConfig schema) {
       if (rows == null || tables == null || schema == null) {
@@ -66,6 +76,18 @@ public final class ChunkStore {
       return this;
     }
 
+    /**
+     * Most chunks one query may fetch (Cortex {@code -store.query-chunk-limit}, default 2,000,000);
+     * above it the query fails as a bad query.
+     */
+    public Builder chunkLimit(int n) {
+      if (n <= 0) {
+        throw new IllegalArgumentException("chunk limit must be > 0, got " + n);
+      }
+      chunkLimit = n;
+      return this;
+    }
+
     /** Capacity of the write-dedupe cache (keys). Default 1,000,000; 0 disables it. */
     public Builder dedupeCacheEntries(int n) {
       if (n < 0) {
@@ -76,8 +98,8 @@ public final class ChunkStore {
     }
 
     /**
-     * Whether to write the Theseus metric-names index (needed for queries without a metric
-     * name). Default true.
+     * Whether to write the Theseus metric-names index (needed for queries without a metric name).
+     * Default true.
      */
     public Builder metricNamesIndex(boolean on) {
       metricNames = on;
@@ -85,7 +107,7 @@ public final class ChunkStore {
     }
 
     public ChunkStore build() {
-      return new ChunkStore(this);
+      return new ChunkStore(this, new WriteDedupeCache(dedupeEntries));
     }
   }
 
@@ -95,11 +117,25 @@ public final class ChunkStore {
 
   /**
    * Stores a chunk and indexes it; completes when Cassandra acknowledged the chunk row and every
-   * index entry. Fails with a {@link ChunkStoreException} ({@code badQuery}) for a chunk without
-   * a metric name or before the first schema period.
+   * index entry. Fails with a {@link ChunkStoreException} ({@code badQuery}) for a chunk without a
+   * metric name or before the first schema period.
    */
   public CompletionStage<Void> put(Chunk chunk) {
     return writer.put(chunk);
+  }
+
+  /**
+   * Stores an already encoded chunk blob under its external key {@code key} and indexes it for
+   * {@code metric} over [from, through]; the blob is not decoded or verified here (readers verify
+   * it). For copying chunks between stores and for callers that encoded the chunk themselves.
+   */
+  public CompletionStage<Void> put(
+      String tenant, String key, byte[] blob, long from, long through, Labels metric) {
+    if (tenant == null || key == null || blob == null || metric == null) {
+      return CompletableFuture.failedFuture(
+          ChunkStoreException.badQuery("chunk put needs a tenant, key, blob and metric"));
+    }
+    return writer.put(tenant, key, from, through, metric, blob);
   }
 
   /**

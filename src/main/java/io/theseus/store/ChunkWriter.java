@@ -19,11 +19,11 @@ import java.util.concurrent.CompletionStage;
  * <ol>
  *   <li>the chunk row goes to the chunk table of the period holding {@code chunk.from} ({@code
  *       hash} = external key, {@code range} = {@code 0x00}, {@code value} = blob);
- *   <li>only after Cassandra acknowledged it, the index entries of every schema period that
- *       [from, through] crosses (split as {@link SchemaConfig#split}, each part with its own
- *       schema and clipped times): v1–v8 all chunk entries; v9+ the series→chunk entries plus the
- *       label entries of each bucket whose write-dedupe key is not cached; plus the Theseus
- *       metric-names entries ({@link MetricNameIndex}), deduplicated the same way;
+ *   <li>only after Cassandra acknowledged it, the index entries of every schema period that [from,
+ *       through] crosses (split as {@link SchemaConfig#split}, each part with its own schema and
+ *       clipped times): v1–v8 all chunk entries; v9+ the series→chunk entries plus the label
+ *       entries of each bucket whose write-dedupe key is not cached; plus the Theseus metric-names
+ *       entries ({@link MetricNameIndex}), deduplicated the same way;
  *   <li>the dedupe keys are cached once their entries were acknowledged.
  * </ol>
  *
@@ -54,10 +54,18 @@ final class ChunkWriter {
   }
 
   CompletionStage<Void> put(Chunk chunk) {
-    String key = chunk.key().toString();
-    long from = chunk.key().from();
-    long through = chunk.key().through();
-    Labels metric = chunk.metric();
+    return put(
+        chunk.key().userId(),
+        chunk.key().toString(),
+        chunk.key().from(),
+        chunk.key().through(),
+        chunk.metric(),
+        chunk.blob());
+  }
+
+  /** Writes an already encoded chunk blob under its external key (not re-verified). */
+  CompletionStage<Void> put(
+      String user, String key, long from, long through, Labels metric, byte[] blob) {
     if (metric.metricName().isEmpty()) {
       return CompletableFuture.failedFuture(
           ChunkStoreException.badQuery("chunk " + key + " has no metric name: " + metric));
@@ -70,15 +78,16 @@ final class ChunkWriter {
     if (parts.isEmpty()) {
       return CompletableFuture.failedFuture(
           ChunkStoreException.badQuery(
-              "chunk " + key + " lies before the first schema period "
+              "chunk "
+                  + key
+                  + " lies before the first schema period "
                   + schema.periods().get(0).from()));
     }
     String chunkTable = chunkTableFor(schema, from);
-    byte[] blob = chunk.blob();
     return tables
         .ensure(chunkTable)
         .thenCompose(v -> rows.insert(chunkTable, key, CHUNK_RANGE, blob))
-        .thenCompose(v -> writeIndex(parts, key, chunk.key().userId(), metric));
+        .thenCompose(v -> writeIndex(parts, key, user, metric));
   }
 
   /** The chunk table for a chunk starting at {@code from}; before the first period, its first. */
@@ -113,7 +122,8 @@ final class ChunkWriter {
       ensured.computeIfAbsent(e.table(), tables::ensure);
     }
     CompletableFuture<?>[] all =
-        ensured.values().stream().map(CompletionStage::toCompletableFuture)
+        ensured.values().stream()
+            .map(CompletionStage::toCompletableFuture)
             .toArray(CompletableFuture<?>[]::new);
     return CompletableFuture.allOf(all)
         .thenCompose(v -> rows.write(entries))

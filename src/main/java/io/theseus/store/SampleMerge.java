@@ -5,10 +5,10 @@ import java.util.List;
 
 /**
  * Merges the sample runs of one series (one run per chunk, each sorted by timestamp) into one
- * strictly increasing run, de-duplicating equal timestamps: when several writers stored
- * overlapping chunks, the run listed first wins a tie. Runs are merged pairwise into a growing
- * result; the common case (runs that do not overlap, listed in time order) is a plain
- * concatenation. Values travel as raw bits so NaN payloads survive. Stateless.
+ * strictly increasing run, de-duplicating equal timestamps: when several writers stored overlapping
+ * chunks, the run listed first wins a tie. Runs are merged pairwise into a growing result; the
+ * common case (runs that do not overlap, listed in time order) is a plain concatenation. Values
+ * travel as raw bits so NaN payloads survive. Stateless.
  */
 final class SampleMerge {
   /** One chunk's samples: {@code n} valid entries of {@code ts} (sorted) and {@code bits}. */

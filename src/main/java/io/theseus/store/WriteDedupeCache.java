@@ -4,16 +4,17 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Cortex's index write-dedupe cache, in memory: the keys of label entries (v9+, one per series
- * per bucket) and of metric-name entries already written, so they are written once per series per
+ * Cortex's index write-dedupe cache, in memory: the keys of label entries (v9+, one per series per
+ * bucket) and of metric-name entries already written, so they are written once per series per
  * bucket rather than once per chunk. Bounded LRU; a key evicted early only costs a repeated,
- * idempotent write. Keys are recorded only after their entries were acknowledged, so a failed
- * write is retried with the next chunk. Thread-safe (one lock; operations are O(1)).
+ * idempotent write. Keys are recorded only after their entries were acknowledged, so a failed write
+ * is retried with the next chunk. Thread-safe (one lock; operations are O(1)).
  */
-final class WriteDedupeCache {
+public final class WriteDedupeCache {
   private final Map<String, Boolean> keys;
 
-  WriteDedupeCache(int capacity) {
+  /** A cache of at most {@code capacity} keys (0 disables it). */
+  public WriteDedupeCache(int capacity) {
     if (capacity < 0) {
       throw new IllegalArgumentException("dedupe cache capacity must be >= 0, got " + capacity);
     }

@@ -21,8 +21,12 @@ class ChunkPropertiesTest {
   @Provide
   Arbitrary<Map<String, String>> labelMaps() {
     Arbitrary<String> names =
-        Arbitraries.strings().withCharRange('a', 'z').withChars('_', '0').ofMinLength(1).ofMaxLength(12);
-    Arbitrary<String> values = Arbitraries.strings().ofMinLength(1).ofMaxLength(40).filter(v -> !v.isEmpty());
+        Arbitraries.strings()
+            .withCharRange('a', 'z')
+            .withChars('_', '0')
+            .ofMinLength(1)
+            .ofMaxLength(12);
+    Arbitrary<String> values = Arbitraries.strings().ofMinLength(1).ofMaxLength(40);
     return Arbitraries.maps(names, values).ofMaxSize(8);
   }
 
@@ -50,7 +54,8 @@ class ChunkPropertiesTest {
   static void assertRoundTrip(int encoding, byte[] data, long[][] s, Labels metric) {
     long from = s[0].length == 0 ? 0 : s[0][0];
     long through = s[0].length == 0 ? 0 : s[0][s[0].length - 1];
-    Chunk c = Chunk.build("tenant", Fingerprint.fast(metric), metric, encoding, data, from, through);
+    Chunk c =
+        Chunk.build("tenant", Fingerprint.fast(metric), metric, encoding, data, from, through);
     ChunkDecodeResult r = Chunk.decode(c.key().toString(), c.blob());
     assertThat(r.error()).isNull();
     assertThat(r.chunk().metric()).isEqualTo(metric);

@@ -100,7 +100,8 @@ class ChunkTest {
   @Test
   void decode_unknownEncoding_isUnknownEncoding() {
     byte[] json =
-        "{\"fingerprint\":1,\"userID\":\"u\",\"from\":1,\"through\":2,\"metric\":{},\"encoding\":9}\n"
+        ("{\"fingerprint\":1,\"userID\":\"u\",\"from\":1,\"through\":2,\"metric\":{},"
+                + "\"encoding\":9}\n")
             .getBytes(StandardCharsets.UTF_8);
     byte[] blob = blob(Snappy.encodeFramed(json), new byte[] {0, 0}, true);
     String key = new ExternalKey("u", 1, 1000, 2000, Chunk.crc32c(blob)).toString();
@@ -112,7 +113,8 @@ class ChunkTest {
   @Test
   void decode_legacyLengthWithoutItself_andMissingEncoding_readsAsDoubleDelta() {
     byte[] json =
-        "{\"fingerprint\":18446744073709551615,\"userID\":\"u\",\"from\":1.5,\"through\":2.25,\"metric\":{\"__name__\":\"m\"}}\n"
+        ("{\"fingerprint\":18446744073709551615,\"userID\":\"u\",\"from\":1.5,"
+                + "\"through\":2.25,\"metric\":{\"__name__\":\"m\"}}\n")
             .getBytes(StandardCharsets.UTF_8);
     Prom1ChunkWriter w = Prom1ChunkWriter.doubleDelta();
     w.append(1500, 7);
@@ -135,7 +137,11 @@ class ChunkTest {
   void decode_legacyKey_skipsChecksumButChecksStructure() {
     Chunk c = example();
     String legacy =
-        Long.toUnsignedString(c.key().fingerprint()) + ":" + c.key().from() + ":" + c.key().through();
+        Long.toUnsignedString(c.key().fingerprint())
+            + ":"
+            + c.key().from()
+            + ":"
+            + c.key().through();
     assertThat(Chunk.decode(legacy, c.blob()).status()).isEqualTo(DecodeStatus.OK);
   }
 

@@ -128,7 +128,9 @@ final class PrometheusCapture {
               : k == 1 ? r.nextLong() : Double.doubleToRawLongBits(r.nextInt(100) / 8.0);
       int gap = r.nextInt(6);
       t +=
-          gap == 0 ? 1 : gap == 1 ? 15_000 : gap == 2 ? r.nextInt(600_000) + 1 : 15_000 + r.nextInt(3);
+          gap == 0
+              ? 1
+              : gap == 1 ? 15_000 : gap == 2 ? r.nextInt(600_000) + 1 : 15_000 + r.nextInt(3);
       if (t > end) {
         long[] ts2 = java.util.Arrays.copyOf(ts, i + 1);
         long[] b2 = java.util.Arrays.copyOf(bits, i + 1);
@@ -248,7 +250,8 @@ final class PrometheusCapture {
       }
       p += 4; // CRC-32C of the message, big-endian (checked by protobuf parse success here)
       Remote.ChunkedReadResponse resp =
-          Remote.ChunkedReadResponse.parseFrom(java.util.Arrays.copyOfRange(body, p, p + (int) len));
+          Remote.ChunkedReadResponse.parseFrom(
+              java.util.Arrays.copyOfRange(body, p, p + (int) len));
       p += (int) len;
       frames++;
       got.addAll(resp.getChunkedSeriesList());

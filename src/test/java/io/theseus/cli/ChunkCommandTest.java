@@ -36,7 +36,8 @@ class ChunkCommandTest {
     b.append(16000, 2.5);
     b.appendBits(31000, 0x7ff0000000000002L);
     b.append(46000, Double.NEGATIVE_INFINITY);
-    return Chunk.build("t1", Fingerprint.fast(METRIC), METRIC, Chunk.BIGCHUNK, b.encode(), 1000, 46000);
+    return Chunk.build(
+        "t1", Fingerprint.fast(METRIC), METRIC, Chunk.BIGCHUNK, b.encode(), 1000, 46000);
   }
 
   @Test
@@ -70,7 +71,9 @@ class ChunkCommandTest {
     byte[] blob = c.blob();
     blob[blob.length - 3] ^= 0x10;
     Run r =
-        run("chunk", "inspect", "--hex", HexFormat.of().formatHex(blob), "--key", c.key().toString());
+        run(
+            "chunk", "inspect", "--hex", HexFormat.of().formatHex(blob), "--key",
+            c.key().toString());
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).contains("BAD_CHECKSUM").contains("checksum");
   }

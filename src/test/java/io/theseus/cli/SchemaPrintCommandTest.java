@@ -58,7 +58,7 @@ class SchemaPrintCommandTest {
     out.add(
         new String[] {
           "v11-nts-ttl.cql", "schema", "print", "--config", EXAMPLES.resolve("v11.yaml").toString(),
-          "--options", EXAMPLES.resolve("ddl-options.yaml").toString(), "--from", "2024-01-01",
+          "--options", EXAMPLES.resolveSibling("ddl-options.yaml").toString(), "--from", "2024-01-01",
           "--through", "2024-01-10"
         });
     return out;
@@ -87,7 +87,7 @@ class SchemaPrintCommandTest {
   void print_ttlOverFiftyWindows_warns() {
     Run r =
         run("schema", "print", "--config", EXAMPLES.resolve("v11.yaml").toString(), "--options",
-            EXAMPLES.resolve("ddl-options.yaml").toString(), "--from", "2024-01-01", "--through",
+            EXAMPLES.resolveSibling("ddl-options.yaml").toString(), "--from", "2024-01-01", "--through",
             "2024-01-02");
     assertThat(r.out())
         .contains("-- WARNING: chunk tables chunk_*: 90 TWCS windows per TTL (over 50)")

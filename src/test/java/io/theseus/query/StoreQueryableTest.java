@@ -24,8 +24,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The PromQL engine over Cassandra: series written through {@link ChunkStore} (two chunks per
  * series across a schema-period change v9 → v11, plus an overlapping replica chunk for some) are
- * queried through {@link StoreQueryable}; every result must equal the engine's result over the
- * same samples held in a {@link MemoryQueryable}.
+ * queried through {@link StoreQueryable}; every result must equal the engine's result over the same
+ * samples held in a {@link MemoryQueryable}.
  */
 @ExtendWith(CassandraExtension.class)
 class StoreQueryableTest {
@@ -55,8 +55,8 @@ class StoreQueryableTest {
               index: {prefix: idx_, period: 168h}
               chunks: {prefix: chk_, period: 168h}
             """);
-    store = ChunkStore.builder(rows, new TableManager(ks.session(), ks.name(), t -> ""), cfg)
-        .build();
+    store =
+        ChunkStore.builder(rows, new TableManager(ks.session(), ks.name(), t -> ""), cfg).build();
     List<CompletableFuture<Void>> puts = new ArrayList<>();
     for (int i = 0; i < 30; i++) {
       String name = i % 5 == 4 ? "up" : "http_requests_total";
@@ -79,8 +79,16 @@ class StoreQueryableTest {
       for (BigChunk c : List.of(a, b, replica)) {
         if (c.numSamples() > 0) {
           puts.add(
-              store.put(Chunk.build("t1", Fingerprint.fast(ls), ls, Chunk.BIGCHUNK, c.encode(),
-                      c.firstTimestamp(), c.lastTimestamp()))
+              store
+                  .put(
+                      Chunk.build(
+                          "t1",
+                          Fingerprint.fast(ls),
+                          ls,
+                          Chunk.BIGCHUNK,
+                          c.encode(),
+                          c.firstTimestamp(),
+                          c.lastTimestamp()))
                   .toCompletableFuture());
         }
       }
@@ -98,7 +106,9 @@ class StoreQueryableTest {
     for (Series s : r.series()) {
       StringBuilder b = new StringBuilder(s.labels().toString());
       for (int i = 0; i < s.size(); i++) {
-        b.append(' ').append(s.timestamps()[i]).append('=')
+        b.append(' ')
+            .append(s.timestamps()[i])
+            .append('=')
             .append(Long.toHexString(Double.doubleToRawLongBits(s.values()[i])));
       }
       out.add(b.toString());

@@ -217,4 +217,17 @@ class SchemaConfigTest {
       }
     }
   }
+
+  @Test
+  void builtIn_isOneV11PeriodWithWeeklyTables() {
+    SchemaConfig c = SchemaConfig.builtIn();
+    assertThat(c.periods()).hasSize(1);
+    PeriodConfig p = c.periods().get(0);
+    assertThat(p.from()).isEqualTo(LocalDate.of(2020, 1, 1));
+    assertThat(p.rowShards()).isEqualTo(16);
+    assertThat(p.index()).isEqualTo(new PeriodicTableConfig("index_", 604_800_000L));
+    assertThat(p.chunks()).isEqualTo(new PeriodicTableConfig("chunk_", 604_800_000L));
+    // 2021-06-15 is in weekly table 2684 (cortex-chunks.md §3.5).
+    assertThat(c.indexTableFor(1623753000000L)).isEqualTo("index_2684");
+  }
 }

@@ -31,32 +31,45 @@ final class PrometheusProcess implements AutoCloseable {
     Path cfg = dir.resolve("prometheus.yml");
     Files.writeString(cfg, configYaml);
     log = dir.resolve("prometheus.log");
-    List<String> cmd = new ArrayList<>(List.of(BINARY.toString(), "--config.file=" + cfg,
-        "--web.listen-address=127.0.0.1:" + port, "--storage.tsdb.path=" + dir.resolve("data")));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                BINARY.toString(),
+                "--config.file=" + cfg,
+                "--web.listen-address=127.0.0.1:" + port,
+                "--storage.tsdb.path=" + dir.resolve("data")));
     cmd.addAll(List.of(extraFlags));
-    process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    process =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     base = "http://127.0.0.1:" + port;
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (true) {
       assertThat(process.isAlive()).as("prometheus exited: %s", Files.readString(log)).isTrue();
       try {
-        HttpResponse<String> r = ApiTestServer.HTTP.send(
-            HttpRequest.newBuilder(URI.create(base + "/-/ready")).timeout(Duration.ofSeconds(2)).build(),
-            HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+            ApiTestServer.HTTP.send(
+                HttpRequest.newBuilder(URI.create(base + "/-/ready"))
+                    .timeout(Duration.ofSeconds(2))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 200) {
           break;
         }
       } catch (java.io.IOException e) {
         // not listening yet
       }
-      assertThat(System.nanoTime() < deadline).as("prometheus not ready: %s", Files.readString(log)).isTrue();
+      assertThat(System.nanoTime() < deadline)
+          .as("prometheus not ready: %s", Files.readString(log))
+          .isTrue();
       Thread.sleep(100);
     }
   }
 
   HttpResponse<String> get(String pathAndQuery) throws Exception {
     return ApiTestServer.HTTP.send(
-        HttpRequest.newBuilder(URI.create(base + pathAndQuery)).timeout(Duration.ofSeconds(60)).build(),
+        HttpRequest.newBuilder(URI.create(base + pathAndQuery))
+            .timeout(Duration.ofSeconds(60))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 

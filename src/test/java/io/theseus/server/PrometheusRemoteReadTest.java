@@ -37,22 +37,41 @@ class PrometheusRemoteReadTest {
         a[i] = 100 + i * 3;
         b[i] = 7.25;
       }
-      srv.push(ApiTestServer.writeRequest(List.of(
-          W.of(ts, a, "__name__", "only_in_theseus_total", "job", "rr", "instance", "one"),
-          W.of(ts, b, "__name__", "only_in_theseus_gauge", "job", "rr", "instance", "two"))), null);
-      String cfg = "global:\n  scrape_interval: 1h\n"
-          + "remote_read:\n  - url: " + srv.base + "/api/v1/read\n    read_recent: true\n";
+      srv.push(
+          ApiTestServer.writeRequest(
+              List.of(
+                  W.of(ts, a, "__name__", "only_in_theseus_total", "job", "rr", "instance", "one"),
+                  W.of(
+                      ts, b, "__name__", "only_in_theseus_gauge", "job", "rr", "instance", "two"))),
+          null);
+      String cfg =
+          "global:\n  scrape_interval: 1h\n"
+              + "remote_read:\n  - url: "
+              + srv.base
+              + "/api/v1/read\n    read_recent: true\n";
       try (PrometheusProcess prom = new PrometheusProcess(dir.resolve("prom"), cfg)) {
         String time = Long.toString((t0 + 20 * 15_000L) / 1000);
-        HttpResponse<String> gauge = prom.get("/api/v1/query?query="
-            + URLEncoder.encode("only_in_theseus_gauge", StandardCharsets.UTF_8) + "&time=" + time);
-        assertThat(gauge.body()).as(Files.readString(prom.log))
-            .isEqualTo("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
-                + "{\"metric\":{\"__name__\":\"only_in_theseus_gauge\",\"instance\":\"two\","
-                + "\"job\":\"rr\"},\"value\":[" + time + ",\"7.25\"]}]}}");
-        HttpResponse<String> rate = prom.get("/api/v1/query?query="
-            + URLEncoder.encode("sum(rate(only_in_theseus_total[2m]))", StandardCharsets.UTF_8)
-            + "&time=" + time);
+        HttpResponse<String> gauge =
+            prom.get(
+                "/api/v1/query?query="
+                    + URLEncoder.encode("only_in_theseus_gauge", StandardCharsets.UTF_8)
+                    + "&time="
+                    + time);
+        assertThat(gauge.body())
+            .as(Files.readString(prom.log))
+            .isEqualTo(
+                "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+                    + "{\"metric\":{\"__name__\":\"only_in_theseus_gauge\",\"instance\":\"two\","
+                    + "\"job\":\"rr\"},\"value\":["
+                    + time
+                    + ",\"7.25\"]}]}}");
+        HttpResponse<String> rate =
+            prom.get(
+                "/api/v1/query?query="
+                    + URLEncoder.encode(
+                        "sum(rate(only_in_theseus_total[2m]))", StandardCharsets.UTF_8)
+                    + "&time="
+                    + time);
         // 3 per 15 s = 0.2/s; a 2m window holds 9 samples exactly at its borders: no extrapolation
         // beyond the sampled span (both ends coincide), so the rate is exact.
         assertThat(rate.body()).contains("\"value\":[" + time + ",\"0.2\"]");

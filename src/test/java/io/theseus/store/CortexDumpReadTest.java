@@ -27,9 +27,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Theseus reads tables written by the real Cortex v1.10: every row of a Cortex dump
  * (../shared/vectors/cortex-v1.10/&lt;version&gt;/dump.jsonl) is inserted into a fresh keyspace
- * under the dump's own table names, then the input series are queried through {@link
- * ChunkStore} and must come back exactly (timestamps and raw value bits, NaN payloads included).
- * Fails, never skips, when the vectors are absent.
+ * under the dump's own table names, then the input series are queried through {@link ChunkStore}
+ * and must come back exactly (timestamps and raw value bits, NaN payloads included). Fails, never
+ * skips, when the vectors are absent.
  */
 @ExtendWith(CassandraExtension.class)
 class CortexDumpReadTest {
@@ -96,7 +96,8 @@ class CortexDumpReadTest {
         String v = n.get("value_hex").asText();
         byte[] value = v.isEmpty() ? null : HEX.parseHex(v);
         fs.add(
-            tables.ensure(table)
+            tables
+                .ensure(table)
                 .thenCompose(x -> rows.insert(table, hash, range, value))
                 .toCompletableFuture());
       }
@@ -156,21 +157,25 @@ class CortexDumpReadTest {
       // every metric of every tenant by name, over the whole range
       for (String tenant : List.of("t1", "t2")) {
         TreeSet<String> names = new TreeSet<>();
-        in.stream().filter(i -> i.tenant().equals(tenant))
+        in.stream()
+            .filter(i -> i.tenant().equals(tenant))
             .forEach(i -> names.add(i.labels().metricName()));
         for (String name : names) {
           List<Matcher> ms = List.of(Matcher.eq("__name__", name));
           ChunkStoreVersionsTest.assertSameSeries(
-              store.select(tenant, min, max, ms), expected(in, tenant, ms),
+              store.select(tenant, min, max, ms),
+              expected(in, tenant, ms),
               version + " " + tenant + " " + name);
         }
       }
       // a few matcher types against brute force
       for (List<Matcher> ms :
           List.of(
-              List.of(Matcher.eq("__name__", "http_requests_total"),
+              List.of(
+                  Matcher.eq("__name__", "http_requests_total"),
                   Matcher.of(Matcher.Type.NEQ, "code", "200")),
-              List.of(Matcher.eq("__name__", "rpc_duration_seconds_bucket"),
+              List.of(
+                  Matcher.eq("__name__", "rpc_duration_seconds_bucket"),
                   Matcher.of(Matcher.Type.RE, "le", "0\\.1|\\+Inf")),
               List.of(Matcher.eq("__name__", "up"), Matcher.of(Matcher.Type.NRE, "job", "x.*")),
               List.of(Matcher.eq("__name__", "a"), Matcher.of(Matcher.Type.RE, "a0", "x|y")),

@@ -33,7 +33,8 @@ class SampleMergeTest {
 
   @Test
   void merge_overlappingRuns_interleavesAndKeepsFirstOnTies() {
-    SampleMerge.Run m = SampleMerge.merge(List.of(run(1, 10, 3, 30, 5, 50), run(2, 20, 3, 99, 6, 60)));
+    SampleMerge.Run m =
+        SampleMerge.merge(List.of(run(1, 10, 3, 30, 5, 50), run(2, 20, 3, 99, 6, 60)));
     assertThat(render(m)).isEqualTo("1:10 2:20 3:30 5:50 6:60");
   }
 
