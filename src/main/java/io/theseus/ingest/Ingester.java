@@ -663,14 +663,20 @@ public final class Ingester implements AutoCloseable {
     }
     sweep(true);
     int failedRounds = 0;
-    while (backlog.get() > 0 && System.currentTimeMillis() < deadline && failedRounds < 3) {
+    while ((backlog.get() > 0 || anyOpenHead())
+        && System.currentTimeMillis() < deadline
+        && failedRounds < 3) {
       Thread.sleep(50);
       if (anyIdleUnflushed()) {
         failedRounds++;
         sweep(true);
+      } else if (backlog.get() == 0) {
+        // A series whose older chunks were being flushed during the sweep kept its head open
+        // (sweep skips queued series): close and flush those heads too.
+        sweep(true);
       }
     }
-    return backlog.get() == 0;
+    return backlog.get() == 0 && !anyOpenHead();
   }
 
   private boolean anyOpenHead() {
