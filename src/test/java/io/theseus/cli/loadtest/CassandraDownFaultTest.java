@@ -54,7 +54,7 @@ class CassandraDownFaultTest {
     TheseusServer server = null;
     CqlSession check = null;
     try {
-      server = new TheseusServer(config(dir, cqlPort, "RF1", "ONE", 5_000), null).start();
+      server = new TheseusServer(config(dir, cqlPort, "RF1", "ONE"), null).start();
       String base = "http://127.0.0.1:" + server.port();
       FaultLoad load = FaultLoad.of(List.of(base + "/api/v1/push"), 100, 1_000, 40_000, 300);
       load.start();
@@ -117,8 +117,11 @@ class CassandraDownFaultTest {
         System.getProperty("cassandra.classpath.file", "target/cassandra.classpath"));
   }
 
-  /** A config with short chunk ages so chunks flush during the test. */
-  static TheseusConfig config(Path dir, int cqlPort, String rf, String consistency, long chunkAgeMs)
+  /**
+   * A config that cuts and flushes chunks all the time: max_chunk_age 10 min of sample time (the
+   * load writes 15 s-spaced samples at ~10 per series per second, so ~4 s of wall time), idle 2 s.
+   */
+  static TheseusConfig config(Path dir, int cqlPort, String rf, String consistency)
       throws java.io.IOException {
     Map<String, Object> repl =
         rf.equals("RF3")
@@ -136,7 +139,6 @@ class CassandraDownFaultTest {
                 null, null, null, 5_000L))
         .withIngester(
             new TheseusConfig.Ingester(
-                chunkAgeMs, chunkAgeMs / 2, chunkAgeMs / 2, 1_000L, null, null, null, null, null,
-                null));
+                600_000L, 2_000L, 2_000L, 1_000L, null, null, null, null, null, null));
   }
 }
