@@ -39,6 +39,8 @@ final class FaultLoad {
   final HttpClient client;
   private Thread thread;
   private volatile Throwable failure;
+  /** Distinct 4xx answers (not retried by the generator), for the figures. */
+  java.util.Set<String> rejections = java.util.Set.of();
 
   private FaultLoad(Workload w, HttpClient client, Sender sender) {
     this.workload = w;
@@ -79,10 +81,19 @@ final class FaultLoad {
       senders.add(Sender.http(client, new Target(u, u, null, null, null, Map.of(), 0)));
     }
     AtomicLong next = new AtomicLong();
+    java.util.Set<String> rejections = java.util.concurrent.ConcurrentHashMap.newKeySet();
     Sender rr =
-        (body, len, p) ->
-            senders.get((int) (next.getAndIncrement() % senders.size())).send(body, len, p);
-    return new FaultLoad(w, client, rr);
+        (body, len, p) -> {
+          Sender.Response r =
+              senders.get((int) (next.getAndIncrement() % senders.size())).send(body, len, p);
+          if (r.status() / 100 == 4 && rejections.size() < 20) {
+            rejections.add(r.status() + " " + r.message());
+          }
+          return r;
+        };
+    FaultLoad f = new FaultLoad(w, client, rr);
+    f.rejections = rejections;
+    return f;
   }
 
   /** Starts sending in the background. */
@@ -204,6 +215,9 @@ final class FaultLoad {
           StandardOpenOption.APPEND);
     } catch (IOException e) {
       System.err.println("cannot record figures: " + e);
+    }
+    for (String rej : rejections) {
+      System.out.println("  rejected (4xx, not retried): " + rej);
     }
     for (Verifier.Mismatch m : r.mismatches) {
       System.out.println("  mismatch " + m);
