@@ -62,12 +62,17 @@ class CassandraDownFaultTest {
       node.kill(); // every node of the cluster is down
       long downAt = System.nanoTime();
       long ackedAtKill = load.acked();
-      FaultLoad.await("3000 more samples while Cassandra is down, or 503s", 300,
-          () -> load.acked() >= ackedAtKill + 3_000 || load.run.stats.status5xx.sum() > 0);
+      FaultLoad.await("15000 more samples while Cassandra is down, or 503s", 300,
+          () -> load.acked() >= ackedAtKill + 15_000 || load.run.stats.status5xx.sum() > 0);
       long ackedWhileDown = load.acked() - ackedAtKill;
+      double peakBacklog = backlog(load, base);
       node = CassandraNode.start(opts, classpathFile(), 300_000);
       double downSec = (System.nanoTime() - downAt) / 1e9;
       long upAt = System.nanoTime();
+      // Catch-up: the backlog built while down falls to a tenth (the load goes on meanwhile).
+      FaultLoad.await("flush backlog of " + peakBacklog + " chunks drains", 600,
+          () -> backlog(load, base) <= peakBacklog / 10);
+      double catchUp = (System.nanoTime() - upAt) / 1e9;
       load.await();
       TheseusServer s = server;
       FaultLoad.await("flush backlog drained", 600, () -> {
@@ -77,7 +82,6 @@ class CassandraDownFaultTest {
           throw new IllegalStateException(e);
         }
       });
-      double catchUp = (System.nanoTime() - upAt) / 1e9;
       check = CassandraConnection.open(settings(cqlPort), null);
       ChunkStore store =
           ChunkStore.builder(
@@ -87,8 +91,9 @@ class CassandraDownFaultTest {
               .build();
       Verifier.Result r = load.verify(new StoreQueryable(store, "fake"));
       load.figures(String.format(java.util.Locale.ROOT,
-          "all Cassandra nodes down %.1f s (acked while down %d), read from Cassandra only",
-          downSec, ackedWhileDown), r, catchUp);
+          "all Cassandra nodes down %.1f s (acked while down %d, flush backlog %.0f chunks),"
+              + " recovery = backlog down to a tenth; read from Cassandra only",
+          downSec, ackedWhileDown, peakBacklog), r, catchUp);
       assertThat(r.errors).isEmpty();
       assertThat(r.required).isEqualTo(load.acked()).isPositive();
       assertThat(r.missing).as("acknowledged samples lost").isZero();
@@ -103,6 +108,29 @@ class CassandraDownFaultTest {
         server.close();
       }
       node.kill();
+    }
+  }
+
+  /** The ingester's flush backlog from /metrics. */
+  static double backlog(FaultLoad load, String base) {
+    try {
+      String text =
+          load.client
+              .send(
+                  java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/metrics"))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString())
+              .body();
+      for (String line : text.split("\n")) {
+        if (line.startsWith("theseus_ingest_flush_backlog_chunks ")) {
+          return Double.parseDouble(line.substring(line.indexOf(' ') + 1).trim());
+        }
+      }
+      throw new AssertionError("no theseus_ingest_flush_backlog_chunks in /metrics");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      throw new IllegalStateException(e);
     }
   }
 
