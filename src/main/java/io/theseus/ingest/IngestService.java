@@ -8,7 +8,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
@@ -54,11 +53,8 @@ public final class IngestService implements AutoCloseable {
       throws IOException {
     IngestMetrics metrics = new IngestMetrics(registry);
     IngestService svc = new IngestService(Ingester.open(opts, flusher, metrics), metrics, opts);
-    BodyHandler body =
-        BodyHandler.create().setBodyLimit(opts.maxRequestBytes()).setHandleFileUploads(false)
-            .setMergeFormAttributes(false);
     for (String path : List.of(CORTEX_PATHS.get(0), CORTEX_PATHS.get(1), PROMETHEUS_PATH)) {
-      router.route(path).handler(svc::checkHeaders).handler(body).handler(svc::handle);
+      router.route(path).handler(svc::checkHeaders);
     }
     return svc;
   }
@@ -110,8 +106,36 @@ public final class IngestService implements AutoCloseable {
         return;
       }
     }
-    ctx.put("rw", new Request(t.tenant(), v2, t0));
-    ctx.next();
+    readBody(ctx, new Request(t.tenant(), v2, t0));
+  }
+
+  /** Reads the body with the size limit (413 as soon as it is exceeded, connection closed). */
+  private void readBody(RoutingContext ctx, Request r) {
+    var req = ctx.request();
+    Buffer acc = Buffer.buffer(4096);
+    boolean[] tooBig = {false};
+    req.handler(
+        chunk -> {
+          if (tooBig[0]) {
+            return;
+          }
+          if ((long) acc.length() + chunk.length() > opts.maxRequestBytes()) {
+            tooBig[0] = true;
+            ctx.response().putHeader("Connection", "close");
+            reply(ctx, r.startNanos, 413, "request body exceeds the limit of "
+                + opts.maxRequestBytes() + " bytes\n", r.v2, null);
+            return;
+          }
+          acc.appendBuffer(chunk);
+        });
+    req.exceptionHandler(e -> logger.debug("remote write body: {}", e.toString()));
+    req.endHandler(
+        v -> {
+          if (!tooBig[0]) {
+            handle(ctx, r, acc);
+          }
+        });
+    req.resume();
   }
 
   /** TRUE for RW 2.0, FALSE for 1.0, null for unsupported. */
@@ -148,9 +172,7 @@ public final class IngestService implements AutoCloseable {
     return v;
   }
 
-  private void handle(RoutingContext ctx) {
-    Request r = ctx.get("rw");
-    Buffer body = ctx.body().buffer();
+  private void handle(RoutingContext ctx, Request r, Buffer body) {
     Future<Ingester.PushResult> f =
         ctx.vertx().executeBlocking(() -> process(r, body), false);
     f.compose(

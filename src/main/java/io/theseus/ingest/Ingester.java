@@ -323,7 +323,7 @@ public final class Ingester implements AutoCloseable {
     for (int i = 0; i < b.metadata; i++) {
       if (b.metaType[i] >= 0) {
         th.metadata.put(b.string(b.metaNameOff[i], b.metaNameLen[i]),
-            new TenantHead.Metadata(typeName(b.metaType[i]),
+            new MetricMetadata(typeName(b.metaType[i]),
                 b.string(b.metaHelpOff[i], b.metaHelpLen[i]),
                 b.string(b.metaUnitOff[i], b.metaUnitLen[i])));
       }
@@ -334,7 +334,7 @@ public final class Ingester implements AutoCloseable {
         int name = w.valid[s] ? b.metricNameLabel(s) : -1;
         if (type >= 0 && name >= 0) {
           th.metadata.put(b.value(name),
-              new TenantHead.Metadata(typeName(type),
+              new MetricMetadata(typeName(type),
                   b.string(b.symOff[b.seriesMetaHelp[s]], b.symLen[b.seriesMetaHelp[s]]),
                   b.string(b.symOff[b.seriesMetaUnit[s]], b.symLen[b.seriesMetaUnit[s]])));
         }
@@ -455,7 +455,7 @@ public final class Ingester implements AutoCloseable {
   // ---- queries ----
 
   /** Head series of {@code tenant} matching all matchers, with samples in [from, through]. */
-  public List<TenantHead.SeriesSamples> select(
+  public List<HeadSeries> select(
       String tenant, List<Matcher> matchers, long from, long through) {
     TenantHead th = tenants.get(tenant);
     if (th == null) {
@@ -467,7 +467,7 @@ public final class Ingester implements AutoCloseable {
   }
 
   /** Metadata of {@code tenant} by metric name: type, help, unit. */
-  public Map<String, TenantHead.Metadata> metadata(String tenant) {
+  public Map<String, MetricMetadata> metadata(String tenant) {
     TenantHead th = tenants.get(tenant);
     return th == null ? Map.of() : Map.copyOf(th.metadata);
   }

@@ -35,11 +35,9 @@ final class TenantHead {
   final SeriesSet all = new SeriesSet();
   final Map<String, Map<String, SeriesSet>> postings = new HashMap<>();
   final Map<String, int[]> perMetric = new HashMap<>();
-  final Map<String, Metadata> metadata = new ConcurrentHashMap<>();
+  final Map<String, MetricMetadata> metadata = new ConcurrentHashMap<>();
   long nextSyntheticFp = 1;
 
-  /** Metric metadata as Prometheus' /api/v1/metadata shows it. */
-  record Metadata(String type, String help, String unit) {}
 
   TenantHead(String tenant, TokenBucket bucket) {
     this.tenant = tenant;
@@ -298,11 +296,9 @@ final class TenantHead {
 
   // ---- queries ----
 
-  /** A series with its samples in a time range (for the query side and tests). */
-  record SeriesSamples(Labels labels, long fingerprint, long[] timestamps, double[] values) {}
 
   /** Series matching all {@code matchers} with their samples in [from, through] (inclusive). */
-  List<SeriesSamples> select(List<Matcher> matchers, long from, long through) {
+  List<HeadSeries> select(List<Matcher> matchers, long from, long through) {
     SeriesSet candidates = all;
     for (Matcher mt : matchers) {
       if (mt.type() == Matcher.Type.EQ && !mt.value().isEmpty()) {
@@ -316,7 +312,7 @@ final class TenantHead {
         }
       }
     }
-    List<SeriesSamples> out = new ArrayList<>();
+    List<HeadSeries> out = new ArrayList<>();
     candidates.forEach(
         m -> {
           Labels ls = m.labels();
@@ -342,7 +338,7 @@ final class TenantHead {
             vs = grownVs;
           }
           if (n > 0) {
-            out.add(new SeriesSamples(ls, m.fp, Arrays.copyOf(ts, n), Arrays.copyOf(vs, n)));
+            out.add(new HeadSeries(ls, m.fp, Arrays.copyOf(ts, n), Arrays.copyOf(vs, n)));
           }
         });
     out.sort((a, b) -> a.labels().compareTo(b.labels()));
