@@ -14,9 +14,24 @@ public interface ChunkFlusher {
   CompletionStage<Void> flush(
       String tenant, long fingerprint, Labels labels, long from, long through, byte[] bigchunk);
 
+  /** False when flushing cannot work at all (shutdown then skips the final flush). */
+  default boolean available() {
+    return true;
+  }
+
   /** A flusher that never succeeds: chunks stay in the head (and WAL) until a store is wired. */
   ChunkFlusher UNAVAILABLE =
-      (tenant, fp, labels, from, through, data) ->
-          java.util.concurrent.CompletableFuture.failedFuture(
+      new ChunkFlusher() {
+        @Override
+        public CompletionStage<Void> flush(
+            String tenant, long fp, Labels labels, long from, long through, byte[] data) {
+          return java.util.concurrent.CompletableFuture.failedFuture(
               new IllegalStateException("no chunk store configured"));
+        }
+
+        @Override
+        public boolean available() {
+          return false;
+        }
+      };
 }

@@ -26,9 +26,9 @@ public final class HeadReader {
 
   /** Series of {@code tenant} matching all matchers with samples in [from, through]. */
   public List<HeadSeries> select(String tenant, List<Matcher> matchers, long from, long through) {
-    List<TenantHead.SeriesSamples> in = ingester.select(tenant, matchers, from, through);
+    List<io.theseus.ingest.HeadSeries> in = ingester.select(tenant, matchers, from, through);
     List<HeadSeries> out = new ArrayList<>(in.size());
-    for (TenantHead.SeriesSamples s : in) {
+    for (io.theseus.ingest.HeadSeries s : in) {
       out.add(new HeadSeries(s.labels(), s.timestamps(), s.values()));
     }
     return out;

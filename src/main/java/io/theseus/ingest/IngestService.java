@@ -37,7 +37,32 @@ public final class IngestService implements AutoCloseable {
   private final ThreadLocal<Ingester.Scratch> scratch = ThreadLocal.withInitial(Ingester.Scratch::new);
   private final ThreadLocal<byte[][]> input = ThreadLocal.withInitial(() -> new byte[][] {new byte[64 * 1024]});
 
-  private IngestService(Ingester ingester, IngestMetrics metrics, IngestOptions opts) {
+  private final DelegatingFlusher flusher;
+
+  /** Lets the store be attached after start (chunks wait in head + WAL until then). */
+  private static final class DelegatingFlusher implements ChunkFlusher {
+    volatile ChunkFlusher target;
+
+    DelegatingFlusher(ChunkFlusher target) {
+      this.target = target;
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<Void> flush(
+        String tenant, long fp, io.theseus.model.Labels labels, long from, long through,
+        byte[] data) {
+      return target.flush(tenant, fp, labels, from, through, data);
+    }
+
+    @Override
+    public boolean available() {
+      return target.available();
+    }
+  }
+
+  private IngestService(
+      Ingester ingester, IngestMetrics metrics, IngestOptions opts, DelegatingFlusher flusher) {
+    this.flusher = flusher;
     this.ingester = ingester;
     this.metrics = metrics;
     this.opts = opts;
@@ -52,11 +77,17 @@ public final class IngestService implements AutoCloseable {
       Vertx vertx, Router router, IngestOptions opts, ChunkFlusher flusher, PrometheusRegistry registry)
       throws IOException {
     IngestMetrics metrics = new IngestMetrics(registry);
-    IngestService svc = new IngestService(Ingester.open(opts, flusher, metrics), metrics, opts);
+    DelegatingFlusher f = new DelegatingFlusher(flusher);
+    IngestService svc = new IngestService(Ingester.open(opts, f, metrics), metrics, opts, f);
     for (String path : List.of(CORTEX_PATHS.get(0), CORTEX_PATHS.get(1), PROMETHEUS_PATH)) {
       router.route(path).handler(svc::checkHeaders);
     }
     return svc;
+  }
+
+  /** Sets where chunks are flushed from now on (e.g. the store once Cassandra is up). */
+  public void useFlusher(ChunkFlusher f) {
+    flusher.target = f;
   }
 
   public Ingester ingester() {

@@ -597,14 +597,32 @@ public final class Ingester implements AutoCloseable {
   /** Closes every head chunk and flushes all of them, waiting up to {@code timeoutMs}. */
   public boolean flushAll(long timeoutMs) throws InterruptedException {
     long deadline = System.currentTimeMillis() + timeoutMs;
+    if (!flusher.available()) {
+      return backlog.get() == 0 && !anyOpenHead();
+    }
     sweep(true);
-    while (backlog.get() > 0 && System.currentTimeMillis() < deadline) {
+    int failedRounds = 0;
+    while (backlog.get() > 0 && System.currentTimeMillis() < deadline && failedRounds < 3) {
       Thread.sleep(50);
       if (anyIdleUnflushed()) {
+        failedRounds++;
         sweep(true);
       }
     }
     return backlog.get() == 0;
+  }
+
+  private boolean anyOpenHead() {
+    for (TenantHead th : tenants.values()) {
+      synchronized (th) {
+        boolean[] found = {false};
+        th.all.forEach(m -> found[0] |= m.head != null && m.head.numSamples() > 0);
+        if (found[0]) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private boolean anyIdleUnflushed() {
@@ -657,10 +675,8 @@ public final class Ingester implements AutoCloseable {
   public void close() {
     sweeper.shutdownNow();
     try {
-      if (flusher != ChunkFlusher.UNAVAILABLE) {
-        if (!flushAll(30_000)) {
-          logger.warn("shutdown: {} chunks not flushed; they stay in the WAL", backlog.get());
-        }
+      if (!flushAll(30_000)) {
+        logger.warn("shutdown: {} chunks not flushed; they stay in the WAL", backlog.get());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

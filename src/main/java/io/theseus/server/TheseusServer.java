@@ -101,6 +101,7 @@ public final class TheseusServer implements AutoCloseable {
     try {
       startHttp();
       connectCassandra();
+      attachChunkStore();
       queryApi.joinCluster(session, config.cassandra().keyspace(), instanceId(),
           listenHost() + ":" + port(), 5_000, 5_000);
       readiness = null;
@@ -188,6 +189,32 @@ public final class TheseusServer implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException("cannot open the WAL in " + o.walDir() + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Points the ingester's flushes at the chunk store once Cassandra is up; without a schema
+   * config chunks stay in the head and WAL.
+   */
+  private void attachChunkStore() {
+    TheseusConfig.Schema sc = config.schema();
+    io.theseus.schema.SchemaConfig schema;
+    if (sc.file() != null) {
+      schema = io.theseus.schema.SchemaConfig.load(Paths.get(sc.file()));
+    } else if (sc.configs() != null && !sc.configs().isEmpty()) {
+      try {
+        schema =
+            io.theseus.schema.SchemaConfig.parse(
+                TheseusConfig.MAPPER.writeValueAsString(java.util.Map.of("configs", sc.configs())));
+      } catch (IOException e) {
+        throw new IllegalStateException("schema.configs: " + e.getMessage(), e);
+      }
+    } else {
+      logger.warn("no schema config (schema.file / schema.configs): chunks stay in the head and WAL");
+      return;
+    }
+    ingest.useFlusher(
+        io.theseus.ingest.StoreFlusher.create(
+            session, config.cassandra().keyspace(), schema, config.cassandra().maxInFlight()));
   }
 
   /** The remote-write ingester (null before start). */

@@ -85,7 +85,7 @@ class IngesterTest {
 
   static List<String> dump(Ingester ing, String tenant) {
     List<String> out = new ArrayList<>();
-    for (TenantHead.SeriesSamples s :
+    for (HeadSeries s :
         ing.select(tenant, List.of(Matcher.of(Matcher.Type.RE, "__name__", ".+")), Long.MIN_VALUE,
             Long.MAX_VALUE)) {
       StringBuilder sb = new StringBuilder(s.labels().toString()).append(" fp=").append(s.fingerprint());
@@ -126,7 +126,7 @@ class IngesterTest {
   void push_fingerprintIsCortexFastFingerprint(@TempDir Path dir) throws Exception {
     try (Ingester ing = open(dir, ChunkFlusher.UNAVAILABLE, new AtomicLong(NOW))) {
       push(ing, "t", series("node_cpu_seconds_total", "node", NOW, bits(1)));
-      TenantHead.SeriesSamples s =
+      HeadSeries s =
           ing.select("t", List.of(Matcher.eq("job", "node")), 0, Long.MAX_VALUE).get(0);
       assertThat(s.fingerprint()).isEqualTo(Fingerprint.fast(s.labels()));
     }

@@ -28,10 +28,19 @@ class PrometheusRemoteWriteE2ETest {
   void prometheus242_remoteWritesItsOwnMetrics_arriveInHead(CassandraKeyspace ks, @TempDir Path dir)
       throws Exception {
     assertThat(PROMETHEUS).as("Debian prometheus 2.42 (apt-get install prometheus)").isExecutable();
-    try (TheseusServer server =
-        new TheseusServer(
-            RemoteWriteHttpTest.config(dir.resolve("theseus"), ks, false, null, null, null, null),
-            null).start()) {
+    TheseusConfig base =
+        RemoteWriteHttpTest.config(dir.resolve("theseus"), ks, false, null, null, null, null);
+    TheseusConfig cfgWithSchema =
+        base.withSchema(
+            new TheseusConfig.Schema(
+                null,
+                List.of(
+                    java.util.Map.of(
+                        "from", "2020-01-02", "store", "cassandra", "schema", "v11",
+                        "index", java.util.Map.of("prefix", "e2e_index_", "period", "168h"),
+                        "chunks", java.util.Map.of("prefix", "e2e_chunks_", "period", "168h")))));
+    TheseusServer server = new TheseusServer(cfgWithSchema, null).start();
+    try {
       int promPort = CassandraNode.freePort();
       Path cfg = dir.resolve("prometheus.yml");
       Files.writeString(
@@ -91,6 +100,35 @@ class PrometheusRemoteWriteE2ETest {
           p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
       }
+    } finally {
+      server.close(); // graceful: flushes every chunk to the store
     }
+    // The chunks are now in Cassandra under Cortex external keys of tenant fake.
+    var session = ks.session();
+    List<String> chunkTables =
+        session
+            .execute(
+                "SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?", ks.name())
+            .all()
+            .stream()
+            .map(r -> r.getString(0))
+            .filter(t -> t.startsWith("e2e_chunks_"))
+            .toList();
+    assertThat(chunkTables).isNotEmpty();
+    List<String> keys = new java.util.ArrayList<>();
+    for (String t : chunkTables) {
+      session.execute("SELECT hash FROM " + ks.name() + "." + t).forEach(r -> keys.add(r.getString(0)));
+    }
+    assertThat(keys).hasSizeGreaterThan(100)
+        .allMatch(k -> k.matches("fake/[0-9a-f]+:[0-9a-f]+:[0-9a-f]+:[0-9a-f]+"), "Cortex key");
+    io.theseus.chunk.ChunkDecodeResult d = null;
+    var row = session.execute("SELECT hash, value FROM " + ks.name() + "." + chunkTables.get(0)
+        + " LIMIT 1").one();
+    byte[] blob = new byte[row.getByteBuffer(1).remaining()];
+    row.getByteBuffer(1).get(blob);
+    d = io.theseus.chunk.Chunk.decode(row.getString(0), blob);
+    assertThat(d.ok()).as(String.valueOf(d.error())).isTrue();
+    assertThat(d.chunk().metric().get("lab")).isEqualTo("e2e");
+    assertThat(d.chunk().encoding()).isEqualTo(io.theseus.chunk.Chunk.BIGCHUNK);
   }
 }
