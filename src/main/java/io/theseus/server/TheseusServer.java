@@ -147,6 +147,9 @@ public final class TheseusServer implements AutoCloseable {
             .setHost(hp.host())
             .setPort(hp.port())
             .setCompressionSupported(true)
+            // Grafana POSTs long PromQL as a form field; Vert.x's 8 KiB default refused them with
+            // a bare 400 (Prometheus allows 10 MB forms). The form BodyHandler caps bodies.
+            .setMaxFormAttributeSize(QueryApi.MAX_FORM_BYTES)
             .setIdleTimeout(300)
             .setIdleTimeoutUnit(TimeUnit.SECONDS);
     try {

@@ -202,6 +202,18 @@ class HostileInputTest {
     assertThat(s.statusCode()).isEqualTo(200);
   }
 
+  @Test
+  void snappyBombs_400BeforeAllocating() throws Exception {
+    // uvarint(100 MiB) then a 2-byte literal: would make each worker allocate the body limit.
+    byte[] bomb = {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x32, 0x04, 'a', 'b'};
+    for (int i = 0; i < 60; i++) {
+      HttpResponse<String> r = post(WRITE_PATHS[i % 3], bomb, "bomb", i % 2 == 0 ? CT_V1 : CT_V2,
+          "snappy");
+      assertThat(r.statusCode()).isEqualTo(400);
+      assertThat(r.body()).contains("cannot come from 7 bytes");
+    }
+  }
+
   // ------------------------------------------------------------------ hostile series
 
   @Test
@@ -512,6 +524,15 @@ class HostileInputTest {
         "%2e%2e")) {
       check(f, get("/api/v1/label/" + name + "/values", "fuzzq"), name);
     }
+    // A valid 100 KiB query POSTed as a form (Grafana does this with big regexes) is answered.
+    StringBuilder alt = new StringBuilder("victim_metric{job=~\"v");
+    for (int i = 0; i < 10_000; i++) {
+      alt.append("|j").append(i);
+    }
+    HttpResponse<String> big = form("/api/v1/query", "victim", "query", alt + "\"}", "time",
+        "" + now / 1000);
+    assertThat(big.statusCode()).as(big.body()).isEqualTo(200);
+    assertThat(big.body()).contains("victim_metric");
     report("queries", f);
     assertThat(f.count(400, 499)).isGreaterThan(f.requests() / 3);
   }
