@@ -150,6 +150,7 @@ public final class TheseusServer implements AutoCloseable {
             // Grafana POSTs long PromQL as a form field; Vert.x's 8 KiB default refused them with
             // a bare 400 (Prometheus allows 10 MB forms). The form BodyHandler caps bodies.
             .setMaxFormAttributeSize(QueryApi.MAX_FORM_BYTES)
+            .setMaxFormBufferedBytes(QueryApi.MAX_FORM_BYTES)
             .setIdleTimeout(300)
             .setIdleTimeoutUnit(TimeUnit.SECONDS);
     try {

@@ -517,7 +517,15 @@ class HostileInputTest {
           "/api/v1/label/job/values?start=" + x + "&limit=" + x,
           "/api/v1/metadata?limit=" + x + "&metric=" + x,
           "/api/v1/query_exemplars?query=up&start=" + x + "&end=" + x)) {
-        check(f, get(path, "fuzzq"), path);
+        HttpResponse<String> r = get(path, "fuzzq");
+        if (path.contains("timeout=") && r.statusCode() == 503) {
+          // Prometheus 2.42 too: a zero or negative timeout expires at once -> 503 "timeout".
+          assertThat(r.body()).contains("\"errorType\":\"timeout\"");
+          assertThat(Double.parseDouble(v.replaceAll("[a-z]+$", ""))).isLessThanOrEqualTo(0);
+          f.tally(r.statusCode());
+          continue;
+        }
+        check(f, r, path);
       }
     }
     for (String name : List.of("..", "..%2F..%2Fetc", "a-b", "%20", "x".repeat(10_000), "1a",
