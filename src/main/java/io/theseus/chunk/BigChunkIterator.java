@@ -38,6 +38,14 @@ public final class BigChunkIterator implements SampleIterator {
 
   @Override
   public boolean next() {
+    if (inSub && sub.next()) {
+      started = true;
+      return true;
+    }
+    return advance();
+  }
+
+  private boolean advance() {
     if (done) {
       return false;
     }
@@ -77,17 +85,55 @@ public final class BigChunkIterator implements SampleIterator {
     }
   }
 
+  /**
+   * Seeks to the first sample at or after {@code t}. Whole sub-chunks are skipped without
+   * decoding when the following sub-chunk already starts before {@code t} (its first timestamp is
+   * a byte-aligned varint right after its header).
+   */
   @Override
   public boolean seek(long t) {
     if (done) {
       return false;
     }
-    while (!started || sub.timestamp() < t) {
+    if (started && sub.timestamp() >= t) {
+      return true;
+    }
+    while (subsLeft > 0 && end - pos >= 2) {
+      int n = Bits.u16LE(b, pos);
+      if (n < 3 || end - pos - 2 < n || Bits.u16BE(b, pos + 2) == 0) {
+        break;
+      }
+      long first = firstTimestamp(b, pos + 4, pos + 2 + n);
+      if (first == Long.MIN_VALUE || first >= t) {
+        break;
+      }
+      sub.reset(b, pos + 2, n);
+      pos += 2 + n;
+      subsLeft--;
+      inSub = true;
+    }
+    do {
       if (!next()) {
         return false;
       }
-    }
+    } while (sub.timestamp() < t);
     return true;
+  }
+
+  /** Zig-zag varint at {@code p} (before {@code limit}); Long.MIN_VALUE when unreadable. */
+  private static long firstTimestamp(byte[] b, int p, int limit) {
+    long x = 0;
+    int shift = 0;
+    for (int i = 0; i < 10 && p < limit; i++, p++) {
+      int c = b[p] & 0xff;
+      x |= (long) (c & 0x7f) << shift;
+      if (c < 0x80) {
+        long v = (x >>> 1) ^ -(x & 1);
+        return v == Long.MIN_VALUE ? Long.MIN_VALUE + 1 : v;
+      }
+      shift += 7;
+    }
+    return Long.MIN_VALUE;
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.theseus.chunk;
 
 import io.theseus.model.Labels;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.zip.CRC32C;
 
@@ -33,13 +34,16 @@ public final class Chunk {
   private final int encoding;
   private final byte[] data;
   private final byte[] blob;
+  private final String metadataJson;
 
-  private Chunk(ExternalKey key, Labels metric, int encoding, byte[] data, byte[] blob) {
+  private Chunk(
+      ExternalKey key, Labels metric, int encoding, byte[] data, byte[] blob, String json) {
     this.key = key;
     this.metric = metric;
     this.encoding = encoding;
     this.data = data;
     this.blob = blob;
+    this.metadataJson = json;
   }
 
   /**
@@ -74,7 +78,8 @@ public final class Chunk {
     System.arraycopy(data, 0, blob, metaLen + 4, data.length);
     int crc = crc32c(blob);
     ExternalKey key = new ExternalKey(userId, fingerprint, from, through, crc);
-    return new Chunk(key, metric, encoding, data.clone(), blob);
+    return new Chunk(
+        key, metric, encoding, data.clone(), blob, new String(json, StandardCharsets.UTF_8));
   }
 
   static int crc32c(byte[] b) {
@@ -102,6 +107,15 @@ public final class Chunk {
   /** As {@link #decode(String, byte[])} for an already parsed current-form key. */
   public static ChunkDecodeResult decode(ExternalKey key, byte[] blob) {
     return decode(key, true, blob);
+  }
+
+  /**
+   * Decodes a blob without a key (e.g. a value pulled out of cqlsh on its own): structure,
+   * metadata, encoding and data are checked; the key is derived from the metadata and the blob's
+   * CRC-32C.
+   */
+  public static ChunkDecodeResult decodeBlob(byte[] blob) {
+    return decode(null, false, blob);
   }
 
   private static ChunkDecodeResult decode(ExternalKey k, boolean checksummed, byte[] blob) {
@@ -139,7 +153,7 @@ public final class Chunk {
           DecodeStatus.CORRUPT_DATA,
           "chunk data length mismatch: header says " + dataLen + ", " + (len - m - 4) + " follow");
     }
-    if (checksummed) {
+    if (checksummed && k != null) {
       int crc = crc32c(blob);
       if (crc != k.checksum()) {
         return ChunkDecodeResult.fail(
@@ -163,11 +177,14 @@ public final class Chunk {
     } catch (ChunkMeta.BadMetadata e) {
       return ChunkDecodeResult.fail(DecodeStatus.BAD_METADATA, e.getMessage());
     }
-    ExternalKey mk;
-    if (checksummed) {
-      mk = new ExternalKey(meta.userId(), meta.fingerprint(), meta.from(), meta.through(), 0);
-      ExternalKey kk = new ExternalKey(k.userId(), k.fingerprint(), k.from(), k.through(), 0);
-      if (!mk.equals(kk)) {
+    if (checksummed && k != null) {
+      if (!k.userId().equals(meta.userId())
+          || k.fingerprint() != meta.fingerprint()
+          || !ChunkMeta.sameTime(k.from(), meta.from())
+          || !ChunkMeta.sameTime(k.through(), meta.through())) {
+        ExternalKey mk =
+            new ExternalKey(meta.userId(), meta.fingerprint(), meta.from(), meta.through(), 0);
+        ExternalKey kk = new ExternalKey(k.userId(), k.fingerprint(), k.from(), k.through(), 0);
         return ChunkDecodeResult.fail(
             DecodeStatus.WRONG_METADATA,
             "wrong chunk metadata: key " + kk + " vs metadata " + mk);
@@ -186,9 +203,18 @@ public final class Chunk {
       return ChunkDecodeResult.fail(s, bad);
     }
     ExternalKey finalKey =
-        new ExternalKey(meta.userId(), meta.fingerprint(), meta.from(), meta.through(),
-            checksummed ? k.checksum() : crc32c(blob));
-    return ChunkDecodeResult.ok(new Chunk(finalKey, meta.metric(), enc, data, blob.clone()));
+        checksummed && k != null
+            ? k
+            : new ExternalKey(
+                meta.userId(), meta.fingerprint(), meta.from(), meta.through(), crc32c(blob));
+    return ChunkDecodeResult.ok(
+        new Chunk(
+            finalKey,
+            meta.metric(),
+            enc,
+            data,
+            blob.clone(),
+            new String(json, StandardCharsets.UTF_8)));
   }
 
   /** Structural check of chunk data as Cortex's UnmarshalFromBuf does; null when sound. */
@@ -198,8 +224,21 @@ public final class Chunk {
         return BigChunkIterator.validate(data);
       case PROMETHEUS_XOR:
         return data.length < 2 ? "xor chunk truncated: " + data.length + " bytes" : null;
+      case VARBIT:
+        return VarbitIterator.validate(data);
       default:
-        return null;
+        if (data.length < DoubleDeltaChunk.HEADER_MIN) {
+          return "doubledelta chunk truncated: " + data.length + " bytes";
+        }
+        int used = Bits.u16LE(data, 0);
+        if (used > data.length && used <= DoubleDeltaChunk.CHUNK_LEN) {
+          return "doubledelta chunk truncated: uses " + used + " bytes, " + data.length
+              + " present";
+        }
+        return DoubleDeltaIterator.validate(
+            java.util.Arrays.copyOf(data, Math.max(data.length, DoubleDeltaChunk.CHUNK_LEN)),
+            0,
+            used);
     }
   }
 
@@ -226,12 +265,27 @@ public final class Chunk {
     return blob.clone();
   }
 
-  /** The decoded metadata JSON line, re-rendered (as Cortex writes it). */
+  /** Human name of an encoding id. */
+  public static String encodingName(int encoding) {
+    switch (encoding) {
+      case 0:
+        return "Delta (read as DoubleDelta)";
+      case DOUBLE_DELTA:
+        return "DoubleDelta";
+      case VARBIT:
+        return "Varbit";
+      case BIGCHUNK:
+        return "Bigchunk";
+      case PROMETHEUS_XOR:
+        return "PrometheusXorChunk";
+      default:
+        return "unknown";
+    }
+  }
+
+  /** The metadata JSON exactly as stored in the blob (normally one line ending in LF). */
   public String metadataJson() {
-    return new String(
-        new ChunkMeta(key.fingerprint(), key.userId(), key.from(), key.through(), metric, encoding)
-            .toJson(),
-        java.nio.charset.StandardCharsets.UTF_8);
+    return metadataJson;
   }
 
   /** A fresh iterator over the samples. */
@@ -246,8 +300,13 @@ public final class Chunk {
         return new BigChunkIterator().reset(data, 0, data.length);
       case PROMETHEUS_XOR:
         return new XorIterator().reset(data);
+      case VARBIT:
+        return new VarbitIterator().reset(data);
+      case 0:
+      case DOUBLE_DELTA:
+        return new DoubleDeltaIterator().reset(data);
       default:
-        return SampleIterator.failedWith("encoding " + encoding + " not supported yet");
+        return SampleIterator.failedWith("unknown chunk encoding " + encoding);
     }
   }
 

@@ -173,7 +173,8 @@ record ChunkMeta(
         throw new BadMetadata("chunk metadata: malformed JSON object");
       }
     } catch (IOException e) {
-      throw new BadMetadata("chunk metadata is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+      String first = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
+      throw new BadMetadata("chunk metadata is not valid JSON: " + first);
     }
     if (encoding == 0) {
       encoding = Chunk.DOUBLE_DELTA;
@@ -208,10 +209,42 @@ record ChunkMeta(
     }
     String text = p.getText();
     try {
-      BigDecimal d = new BigDecimal(text).movePointRight(3);
-      return d.setScale(0, java.math.RoundingMode.DOWN).longValueExact();
+      return parseSeconds(text);
     } catch (ArithmeticException | NumberFormatException e) {
       throw new BadMetadata("chunk metadata: bad " + field + " '" + text + "'");
+    }
+  }
+
+  /** Decimal seconds to ms, truncating below 1 ms and saturating at the long range. */
+  static long parseSeconds(String text) {
+    BigDecimal secs = new BigDecimal(text);
+    if (secs.precision() - secs.scale() > 30) {
+      return secs.signum() > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
+    }
+    if (secs.scale() > 30) {
+      secs = secs.setScale(30, java.math.RoundingMode.DOWN);
+    }
+    BigInteger ms =
+        secs.movePointRight(3).setScale(0, java.math.RoundingMode.DOWN).toBigInteger();
+    if (ms.bitLength() > 63) {
+      return ms.signum() > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
+    }
+    return ms.longValue();
+  }
+
+  /**
+   * True when a metadata time read back as {@code meta} is what a writer stored for the key time
+   * {@code key}. Exact for |t| below 2^52 ms; beyond that Go's float64 seconds lose precision,
+   * so the key value is compared after the same formatting.
+   */
+  static boolean sameTime(long key, long meta) {
+    if (key == meta) {
+      return true;
+    }
+    try {
+      return parseSeconds(seconds(key)) == meta;
+    } catch (ArithmeticException | NumberFormatException e) {
+      return false;
     }
   }
 

@@ -57,6 +57,40 @@ public final class XorIterator implements SampleIterator {
 
   @Override
   public boolean next() {
+    if (read >= 2 && read < total && !done) {
+      // Steady state: delta-of-delta timestamp, XOR value.
+      long dod;
+      switch (peekPrefix()) {
+        case 0:
+          dod = 0;
+          break;
+        case 1:
+          dod = signed(readBits(14), 14);
+          break;
+        case 2:
+          dod = signed(readBits(17), 17);
+          break;
+        case 3:
+          dod = signed(readBits(20), 20);
+          break;
+        default:
+          long hi = readBits(32);
+          dod = (hi << 32) | readBits(32);
+      }
+      tDelta += dod;
+      t += tDelta;
+      readValue();
+      if (error != null) {
+        done = true;
+        return false;
+      }
+      read++;
+      return true;
+    }
+    return nextSlow();
+  }
+
+  private boolean nextSlow() {
     if (done) {
       return false;
     }
@@ -142,10 +176,20 @@ public final class XorIterator implements SampleIterator {
   }
 
   private void readValue() {
-    if (readBits(1) == 0) {
-      return;
+    int control;
+    if (end - pos >= 2) {
+      control = (int) readBitsFast(2);
+      if (control < 2) {
+        pos--; // '0': value unchanged, only one bit consumed
+        return;
+      }
+    } else {
+      if (readBits(1) == 0) {
+        return;
+      }
+      control = 2 | (int) readBits(1);
     }
-    if (readBits(1) != 0) {
+    if (control == 3) {
       long lm = readBits(11);
       leading = (int) (lm >>> 6);
       int mbits = (int) (lm & 0x3f);

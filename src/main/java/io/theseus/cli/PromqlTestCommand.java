@@ -14,9 +14,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code theseus promql-test DIR_OR_FILE...}: runs PromQL test scripts ({@code *.test}) through
- * the engine over in-memory storage, prints each failure and ends with {@code N passed, M
- * failed}. Exit code 0 only when nothing failed.
+ * {@code theseus promql-test DIR_OR_FILE...}: runs PromQL test scripts ({@code *.test}) through the
+ * engine over in-memory storage, prints each failure and ends with {@code N passed, M failed}. Exit
+ * code 0 only when nothing failed.
  */
 @Command(
     name = "promql-test",

@@ -3,12 +3,27 @@ package io.theseus.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code theseus schema}: schema tooling for Cassandra DBAs (subcommands). */
+/**
+ * {@code theseus schema}: schema tooling for Cassandra DBAs. A thin parent: each subcommand is its
+ * own class, listed in {@code subcommands}.
+ */
 @Command(
     name = "schema",
     mixinStandardHelpOptions = true,
-    description = "Cassandra schema tooling: describe-series, print, plan, apply, tables, verify, stats.",
-    subcommands = {CommandLine.HelpCommand.class})
+    description =
+        "Cassandra schema tooling: describe-series, print, plan, apply, tables, verify, stats,"
+            + " estimate.",
+    subcommands = {
+      DescribeSeriesCommand.class,
+      SchemaPrintCommand.class,
+      SchemaPlanCommand.class,
+      SchemaApplyCommand.class,
+      SchemaTablesCommand.class,
+      SchemaEstimateCommand.class,
+      SchemaStatsCommand.class,
+      SchemaVerifyCommand.class,
+      CommandLine.HelpCommand.class
+    })
 final class SchemaCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -268,7 +268,33 @@ public final class IngestService implements AutoCloseable {
         != RemoteWriteDecoder.OK) {
       return new Ingester.PushResult(400, w.decoder.error(), 0, 0, 0, 0);
     }
+    HaTracker tracker = ha;
+    if (tracker != null && w.batch.series > 0
+        && opts.limits().forTenant(r.tenant).acceptHaSamples()) {
+      WriteBatch b = w.batch;
+      int c = b.labelIndex(0, CLUSTER);
+      int rep = b.labelIndex(0, REPLICA);
+      if (c >= 0 && rep >= 0) {
+        String replica = b.value(rep);
+        HaTracker.Decision d = tracker.check(r.tenant, b.value(c), replica);
+        if (!d.accept()) {
+          metrics.rejected.labelValues("ha_deduped", r.tenant).inc(b.samples);
+          return new Ingester.PushResult(202, "replicas did not mach, rejecting sample: replica="
+              + replica + ", elected=" + d.elected(), 0, 0, 0, 0);
+        }
+        b.dropLabel(REPLICA);
+      }
+    }
     return ingester.push(r.tenant, w);
+  }
+
+  static final byte[] CLUSTER = "cluster".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  static final byte[] REPLICA = "__replica__".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private volatile HaTracker ha;
+
+  /** Enables HA-pair dedupe (for tenants with {@code accept_ha_samples}) once Cassandra is up. */
+  public void useHaTracker(HaTracker tracker) {
+    ha = tracker;
   }
 
   private void reply(RoutingContext ctx, long t0, int status, String msg, boolean v2,

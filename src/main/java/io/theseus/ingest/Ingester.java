@@ -51,6 +51,8 @@ public final class Ingester implements AutoCloseable {
   private final ConcurrentHashMap<String, TenantHead> tenants = new ConcurrentHashMap<>();
   private final AtomicLong nextRef = new AtomicLong(1);
   private final AtomicLong backlog = new AtomicLong();
+  private final Runnable onChunkClosed = backlog::incrementAndGet;
+  private final AtomicLong failedFlushes = new AtomicLong();
   private final ScheduledExecutorService sweeper;
   private final ExecutorService flushPool;
   private volatile long headBytes;
@@ -277,7 +279,7 @@ public final class Ingester implements AutoCloseable {
           long t = b.ts[i];
           long bits = Double.doubleToRawLongBits(b.val[i]);
           long lastT = m.lastT;
-          int r = TenantHead.append(m, t, bits, now, opts.maxChunkAgeMs(), backlog::incrementAndGet);
+          int r = TenantHead.append(m, t, bits, now, opts.maxChunkAgeMs(), onChunkClosed);
           if (r == TenantHead.APPENDED) {
             if (wb.remaining() < 24) {
               wb = grow(w, wb);
@@ -499,6 +501,17 @@ public final class Ingester implements AutoCloseable {
   /** One pass of the flush policy over all series; {@code immediate} flushes everything. */
   void sweep(boolean immediate) {
     long now = clock.getAsLong();
+    long failed = failedFlushes.getAndSet(0);
+    if (failed > 1) {
+      logger.warn("{} chunk flushes failed since the last sweep; {} chunks wait in the head",
+          failed, backlog.get());
+    }
+    if (!flusher.available()) {
+      // No store: nothing can be flushed, keep everything in the head and WAL.
+      recomputeHeadBytes();
+      metrics.flushQueue.set(backlog.get());
+      return;
+    }
     for (TenantHead th : tenants.values()) {
       List<MemSeries> queue = new ArrayList<>();
       synchronized (th) {
@@ -564,8 +577,10 @@ public final class Ingester implements AutoCloseable {
               .toCompletableFuture().get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
           metrics.flushFailures.inc();
-          logger.warn("flush of {} chunk {}-{} failed (will retry): {}", labels, c.from,
-              c.through, e.toString());
+          if (failedFlushes.getAndIncrement() == 0) {
+            logger.warn("flush of {} chunk {}-{} failed (will retry; further failures are"
+                + " summarised per sweep): {}", labels, c.from, c.through, e.toString());
+          }
           return;
         }
         c.flushed = true;
@@ -675,7 +690,9 @@ public final class Ingester implements AutoCloseable {
   public void close() {
     sweeper.shutdownNow();
     try {
-      if (!flushAll(30_000)) {
+      if (!flusher.available()) {
+        logger.info("shutdown without a chunk store: the head stays in the WAL for the next start");
+      } else if (!flushAll(30_000)) {
         logger.warn("shutdown: {} chunks not flushed; they stay in the WAL", backlog.get());
       }
     } catch (InterruptedException e) {

@@ -7,7 +7,6 @@ import io.theseus.schema.SchemaConfig;
 import io.theseus.store.ChunkStore;
 import io.theseus.store.RowStore;
 import io.theseus.store.TableManager;
-import io.theseus.store.WriteDedupeCache;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -19,6 +18,11 @@ import java.util.concurrent.CompletionStage;
 public final class StoreFlusher implements ChunkFlusher {
   private final ChunkStore store;
 
+  /** The chunk store flushes go to (the query side reads it too). */
+  public ChunkStore store() {
+    return store;
+  }
+
   public StoreFlusher(ChunkStore store) {
     this.store = store;
   }
@@ -27,11 +31,11 @@ public final class StoreFlusher implements ChunkFlusher {
   public static StoreFlusher create(
       CqlSession session, String keyspace, SchemaConfig schema, int maxInFlight) {
     return new StoreFlusher(
-        new ChunkStore(
-            schema,
-            new RowStore(session, keyspace, maxInFlight, 3),
-            new TableManager(session, keyspace, t -> ""),
-            new WriteDedupeCache(1_000_000)));
+        ChunkStore.builder(
+                new RowStore(session, keyspace, maxInFlight, 3),
+                new TableManager(session, keyspace, t -> ""),
+                schema)
+            .build());
   }
 
   @Override
@@ -43,7 +47,6 @@ public final class StoreFlusher implements ChunkFlusher {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return store.put(tenant, c.key().toString(), c.blob(), from, through, labels)
-        .thenApply(r -> null);
+    return store.put(c);
   }
 }

@@ -194,6 +194,29 @@ final class WriteBatch {
     return Arrays.equals(buf, nameOff[l], nameOff[l] + nameLen[l], s, 0, s.length);
   }
 
+  /** The label index of {@code name} in series {@code i}, or -1. */
+  int labelIndex(int i, byte[] name) {
+    for (int l = labelStart[i]; l < labelEnd[i]; l++) {
+      if (nameIs(l, name)) {
+        return l;
+      }
+    }
+    return -1;
+  }
+
+  /** Removes label {@code name} from every series (order of the others kept). */
+  void dropLabel(byte[] name) {
+    for (int i = 0; i < series; i++) {
+      int l = labelIndex(i, name);
+      if (l >= 0) {
+        for (int k = l; k + 1 < labelEnd[i]; k++) {
+          swapLabels(k, k + 1);
+        }
+        labelEnd[i]--;
+      }
+    }
+  }
+
   /** The value of {@code __name__} in series {@code i} as a label index, or -1. */
   int metricNameLabel(int i) {
     for (int l = labelStart[i]; l < labelEnd[i]; l++) {

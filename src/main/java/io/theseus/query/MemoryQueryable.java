@@ -11,8 +11,8 @@ import java.util.TreeMap;
 /**
  * An in-memory {@link Queryable} for tests and the PromQL script runner.
  *
- * <p>Samples are appended per series; an append at an existing timestamp replaces the value.
- * Not thread-safe for writes; reads after all writes are safe.
+ * <p>Samples are appended per series; an append at an existing timestamp replaces the value. Not
+ * thread-safe for writes; reads after all writes are safe.
  */
 public final class MemoryQueryable implements Queryable {
   private static final class Buf {

@@ -10,9 +10,9 @@ import java.util.TreeMap;
 
 /**
  * Merges several {@link Queryable}s (this instance's head, Cassandra, peers' heads) into one:
- * series with equal labels from different sources become one series whose samples are the union
- * by timestamp. On equal timestamps the source listed first wins (the head is listed first: it
- * holds the newest write of a sample). Warnings of all sources are kept, de-duplicated, in order.
+ * series with equal labels from different sources become one series whose samples are the union by
+ * timestamp. On equal timestamps the source listed first wins (the head is listed first: it holds
+ * the newest write of a sample). Warnings of all sources are kept, de-duplicated, in order.
  *
  * <p>Invariants of the output: series sorted by labels, samples strictly increasing in time.
  * Thread-safe if the sources are. Allocates only per series, not per sample (merging copies into

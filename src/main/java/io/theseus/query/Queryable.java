@@ -7,11 +7,11 @@ import java.util.List;
  * A source of series for the query engine: the head of this instance, Cassandra, peers, or the
  * in-memory store of the test runner.
  *
- * <p>Contract: {@link #select} returns every series whose labels satisfy all matchers and that
- * has at least one sample in {@code [mint, maxt]} (implementations may return more samples outside
- * that range, and may return series without samples in range; the engine filters). Each series'
- * samples are sorted by timestamp, without duplicate timestamps. Staleness markers are kept as
- * the NaN with raw bits {@link Series#STALE_NAN_BITS}. Implementations must be thread-safe.
+ * <p>Contract: {@link #select} returns every series whose labels satisfy all matchers and that has
+ * at least one sample in {@code [mint, maxt]} (implementations may return more samples outside that
+ * range, and may return series without samples in range; the engine filters). Each series' samples
+ * are sorted by timestamp, without duplicate timestamps. Staleness markers are kept as the NaN with
+ * raw bits {@link Series#STALE_NAN_BITS}. Implementations must be thread-safe.
  */
 public interface Queryable {
   /** Hints from the engine; implementations may ignore them. */

@@ -13,10 +13,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Cortex's index schemas v1..v11 (cortex-chunks.md §3.2/§3.3), one class switching on the
- * version. Notation: B = bucket hash key, M = metric name, L/V = label name/value, C = chunk ID,
- * T = encodeTime(relThrough), F = encodeTime(relFrom), S = seriesID, H(V) = value hash, NN =
- * row shard ({@code %02d}), ∅ = null value.
+ * Cortex's index schemas v1..v11 (cortex-chunks.md §3.2/§3.3), one class switching on the version.
+ * Notation: B = bucket hash key, M = metric name, L/V = label name/value, C = chunk ID, T =
+ * encodeTime(relThrough), F = encodeTime(relFrom), S = seriesID, H(V) = value hash, NN = row shard
+ * ({@code %02d}), ∅ = null value.
  *
  * <pre>
  * ver  hash          range                          value
@@ -130,8 +130,7 @@ final class CortexIndexSchema implements IndexSchema {
   }
 
   @Override
-  public List<BucketEntries> labelEntries(
-      String userId, long from, long through, Labels metric) {
+  public List<BucketEntries> labelEntries(String userId, long from, long through, Labels metric) {
     if (version < 9) {
       return List.of();
     }
@@ -184,7 +183,11 @@ final class CortexIndexSchema implements IndexSchema {
         case 1, 2 -> {
           if (v.indexOf('\0') >= 0) {
             throw new IllegalArgumentException(
-                "schema v" + version + ": label values cannot contain a NUL byte (label " + l + ")");
+                "schema v"
+                    + version
+                    + ": label values cannot contain a NUL byte (label "
+                    + l
+                    + ")");
           }
           out.add(new IndexEntry(t, hm, rangeKey(utf8(l), utf8(v), c), null));
         }
@@ -197,7 +200,8 @@ final class CortexIndexSchema implements IndexSchema {
     if (version == 7) {
       byte[] nameHash = Keys.base64Raw(Keys.sha1(utf8(name)));
       out.add(
-          new IndexEntry(t, b.hashKey(), rangeKey(nameHash, null, null, METRIC_NAME_V1), utf8(name)));
+          new IndexEntry(
+              t, b.hashKey(), rangeKey(nameHash, null, null, METRIC_NAME_V1), utf8(name)));
     } else if (version == 8) {
       StringBuilder json = new StringBuilder("{");
       for (int i = 0; i < metric.size(); i++) {
@@ -311,7 +315,8 @@ final class CortexIndexSchema implements IndexSchema {
       String hm = b.hashKey() + ":" + metricName;
       String hml = hm + ":" + labelName;
       switch (version) {
-        case 1, 2, 3 -> out.add(new IndexQuery(b.table(), hm, rangeKey(utf8(labelName)), null, null));
+        case 1, 2, 3 ->
+            out.add(new IndexQuery(b.table(), hm, rangeKey(utf8(labelName)), null, null));
         case 4, 5, 9 -> out.add(IndexQuery.wholeRow(b.table(), hml));
         case 6, 7, 8 ->
             out.add(new IndexQuery(b.table(), hml, null, rangeKey(encodeTime(b.relFrom())), null));
@@ -334,14 +339,17 @@ final class CortexIndexSchema implements IndexSchema {
       String hml = hm + ":" + labelName;
       String t = b.table();
       switch (version) {
-        case 1, 2 -> out.add(new IndexQuery(t, hm, rangeKey(utf8(labelName), utf8(value)), null, null));
+        case 1, 2 ->
+            out.add(new IndexQuery(t, hm, rangeKey(utf8(labelName), utf8(value)), null, null));
         case 3 ->
-            out.add(new IndexQuery(t, hm, rangeKey(utf8(labelName), Keys.base64(value)), null, null));
+            out.add(
+                new IndexQuery(t, hm, rangeKey(utf8(labelName), Keys.base64(value)), null, null));
         case 4 -> out.add(new IndexQuery(t, hml, rangeKey(null, Keys.base64(value)), null, null));
         case 5 -> out.add(IndexQuery.wholeRow(t, hml));
         case 6, 7, 8 ->
             out.add(new IndexQuery(t, hml, null, rangeKey(encodeTime(b.relFrom())), utf8(value)));
-        case 9 -> out.add(new IndexQuery(t, hml, null, rangeKey(Keys.valueHash(value)), utf8(value)));
+        case 9 ->
+            out.add(new IndexQuery(t, hml, null, rangeKey(Keys.valueHash(value)), utf8(value)));
         default -> {
           byte[] start = rangeKey(Keys.valueHash(value));
           for (int i = 0; i < rowShards; i++) {
@@ -361,7 +369,11 @@ final class CortexIndexSchema implements IndexSchema {
     for (Bucket b : buckets(userId, from, through)) {
       out.add(
           new IndexQuery(
-              b.table(), b.hashKey() + ":" + seriesId, null, rangeKey(encodeTime(b.relFrom())), null));
+              b.table(),
+              b.hashKey() + ":" + seriesId,
+              null,
+              rangeKey(encodeTime(b.relFrom())),
+              null));
     }
     return out;
   }
@@ -390,7 +402,11 @@ final class CortexIndexSchema implements IndexSchema {
 
   @Override
   public String toString() {
-    return "IndexSchema[v" + version + ", " + index + (rowShards > 0 ? ", shards " + rowShards : "")
+    return "IndexSchema[v"
+        + version
+        + ", "
+        + index
+        + (rowShards > 0 ? ", shards " + rowShards : "")
         + "]";
   }
 }

@@ -4,10 +4,10 @@ import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
- * One read of a Cortex index row: table + hash, and at most one of a range prefix
- * ({@code range >= p AND range < p||0xFF}) or a range start ({@code range >= s}), plus an optional
- * {@code value = v} filter. With neither range condition the whole row is read. These are exactly
- * the six query shapes of Cortex's Cassandra client (cortex-chunks.md §5.2).
+ * One read of a Cortex index row: table + hash, and at most one of a range prefix ({@code range >=
+ * p AND range < p||0xFF}) or a range start ({@code range >= s}), plus an optional {@code value = v}
+ * filter. With neither range condition the whole row is read. These are exactly the six query
+ * shapes of Cortex's Cassandra client (cortex-chunks.md §5.2).
  */
 public record IndexQuery(
     String table, String hash, byte[] rangePrefix, byte[] rangeStart, byte[] valueEqual) {

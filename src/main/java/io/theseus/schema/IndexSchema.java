@@ -4,19 +4,19 @@ import io.theseus.model.Labels;
 import java.util.List;
 
 /**
- * The index layout of one Cortex schema version (v1..v11) in one schema period: which index
- * entries a chunk or series writes, and which index queries answer a matcher
- * (cortex-chunks.md §3.2, §3.3). All times are Unix ms; [from, through] is inclusive and should
- * already be clipped to the period ({@link SchemaConfig#split}).
+ * The index layout of one Cortex schema version (v1..v11) in one schema period: which index entries
+ * a chunk or series writes, and which index queries answer a matcher (cortex-chunks.md §3.2, §3.3).
+ * All times are Unix ms; [from, through] is inclusive and should already be clipped to the period
+ * ({@link SchemaConfig#split}).
  *
- * <p>Write side. v1–v8 index chunks: {@link #chunkEntries} is everything a chunk writes. v9+
- * index series: {@link #labelEntries} are written once per series per bucket (deduplicated by
- * {@link BucketEntries#cacheKey}, Cortex's write-dedupe cache key), and {@link
- * #seriesChunkEntries} once per chunk. {@link #chunkEntries} is always the union Cortex writes for
- * one chunk with an empty dedupe cache, duplicates removed by (table, hash, range).
+ * <p>Write side. v1–v8 index chunks: {@link #chunkEntries} is everything a chunk writes. v9+ index
+ * series: {@link #labelEntries} are written once per series per bucket (deduplicated by {@link
+ * BucketEntries#cacheKey}, Cortex's write-dedupe cache key), and {@link #seriesChunkEntries} once
+ * per chunk. {@link #chunkEntries} is always the union Cortex writes for one chunk with an empty
+ * dedupe cache, duplicates removed by (table, hash, range).
  *
- * <p>Read side. Each method returns one query per bucket (per shard for v10+). Rows are parsed
- * with {@link RangeValues#parse}.
+ * <p>Read side. Each method returns one query per bucket (per shard for v10+). Rows are parsed with
+ * {@link RangeValues#parse}.
  *
  * <p>Implementations are immutable and thread-safe.
  */
@@ -73,15 +73,15 @@ public interface IndexSchema {
   List<IndexQuery> metricNameQueries(String userId, long from, long through, String metricName);
 
   /**
-   * Queries for every value of label {@code labelName} of a metric ({@code !=}, {@code =~},
-   * {@code !~} matchers and the label-values API): parse the rows and test each value.
+   * Queries for every value of label {@code labelName} of a metric ({@code !=}, {@code =~}, {@code
+   * !~} matchers and the label-values API): parse the rows and test each value.
    */
   List<IndexQuery> labelNameQueries(
       String userId, long from, long through, String metricName, String labelName);
 
   /**
-   * Queries for {@code labelName="value"}. v5 and v9+ rows may hold other values too (v5 reads
-   * the whole row; v9+ reads from the value hash onwards): always test the parsed label value.
+   * Queries for {@code labelName="value"}. v5 and v9+ rows may hold other values too (v5 reads the
+   * whole row; v9+ reads from the value hash onwards): always test the parsed label value.
    */
   List<IndexQuery> labelValueQueries(
       String userId, long from, long through, String metricName, String labelName, String value);
@@ -93,8 +93,8 @@ public interface IndexSchema {
   List<IndexQuery> labelNamesQueries(String userId, long from, long through, String seriesId);
 
   /**
-   * Cortex's write-dedupe cache key of a series in a bucket: hex of {@code
-   * <table>-<bucket hash key>-<seriesID>}.
+   * Cortex's write-dedupe cache key of a series in a bucket: hex of {@code <table>-<bucket hash
+   * key>-<seriesID>}.
    */
   static String writeDedupeKey(Bucket bucket, String seriesId) {
     byte[] k = Keys.utf8(bucket.table() + "-" + bucket.hashKey() + "-" + seriesId);

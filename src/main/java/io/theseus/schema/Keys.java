@@ -12,8 +12,8 @@ import java.util.List;
 /**
  * Byte-level building blocks of Cortex's index keys (cortex-chunks.md §3.1). Stateless.
  *
- * <p>Range key layout: every component is followed by one NUL; a missing component contributes
- * only its NUL; versioned keys add the version byte as a last component:
+ * <p>Range key layout: every component is followed by one NUL; a missing component contributes only
+ * its NUL; versioned keys add the version byte as a last component:
  *
  * <pre>
  * | c1 | 00 | c2 | 00 | c3 | 00 | V | 00 |
@@ -93,8 +93,7 @@ public final class Keys {
 
   /** seriesID (v8+): base64raw(SHA-256(seriesString)), 43 ASCII characters. */
   public static String seriesId(Labels metric) {
-    return new String(
-        B64.encode(sha256(utf8(seriesString(metric)))), StandardCharsets.US_ASCII);
+    return new String(B64.encode(sha256(utf8(seriesString(metric)))), StandardCharsets.US_ASCII);
   }
 
   /**
@@ -168,10 +167,10 @@ public final class Keys {
   }
 
   /**
-   * A JSON string as Go encodes it: {@code "} and {@code \} escaped, \n \r \t short, other
-   * control characters as backslash-u00XX, U+2028/U+2029 escaped; with {@code escapeHtml} also
-   * {@code < > &} as backslash-u003c etc. (encoding/json; jsoniter's ConfigFastest, used
-   * by v11, does not escape HTML).
+   * A JSON string as Go encodes it: {@code "} and {@code \} escaped, \n \r \t short, other control
+   * characters as backslash-u00XX, U+2028/U+2029 escaped; with {@code escapeHtml} also {@code < >
+   * &} as backslash-u003c etc. (encoding/json; jsoniter's ConfigFastest, used by v11, does not
+   * escape HTML).
    */
   static void appendJsonString(StringBuilder b, String s, boolean escapeHtml) {
     b.append('"');
@@ -193,7 +192,9 @@ public final class Keys {
               && !(Character.isHighSurrogate(c)
                   && i + 1 < s.length()
                   && Character.isLowSurrogate(s.charAt(i + 1)))
-              && !(Character.isLowSurrogate(c) && i > 0 && Character.isHighSurrogate(s.charAt(i - 1)))) {
+              && !(Character.isLowSurrogate(c)
+                  && i > 0
+                  && Character.isHighSurrogate(s.charAt(i - 1)))) {
             b.append("\\ufffd");
           } else {
             b.append(c);

@@ -6,9 +6,9 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * THESEUS EXTENSION (not Cortex): an additive index of the metric names of a tenant per bucket,
- * so that selectors without a metric name ({@code {job="api"}}, Cortex issue #416) can be
- * answered: read the names of each bucket, then run the normal per-metric queries for each name.
+ * THESEUS EXTENSION (not Cortex): an additive index of the metric names of a tenant per bucket, so
+ * that selectors without a metric name ({@code {job="api"}}, Cortex issue #416) can be answered:
+ * read the names of each bucket, then run the normal per-metric queries for each name.
  *
  * <p>One row per tenant per bucket (the schema's own buckets: hourly for v1, daily otherwise), in
  * the same index table as the bucket's Cortex rows:
@@ -32,6 +32,7 @@ import java.util.List;
 public final class MetricNameIndex {
   /** Hash suffix of the metric-names row. */
   public static final String HASH_SUFFIX = ":~names";
+
   /** Version byte of a metric-names range ('t' for Theseus). */
   public static final byte VERSION = 't';
 
@@ -55,7 +56,9 @@ public final class MetricNameIndex {
               .formatHex(
                   (b.table() + "-" + b.hashKey() + "-~names-" + metricName)
                       .getBytes(StandardCharsets.UTF_8));
-      out.add(new IndexSchema.BucketEntries(key, List.of(new IndexEntry(b.table(), hash, range, DASH))));
+      out.add(
+          new IndexSchema.BucketEntries(
+              key, List.of(new IndexEntry(b.table(), hash, range, DASH))));
     }
     return out;
   }

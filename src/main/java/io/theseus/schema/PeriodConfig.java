@@ -7,8 +7,8 @@ import java.util.Set;
 
 /**
  * One period of a Cortex schema config: from {@code from} (UTC midnight) until the next period's
- * {@code from}, index entries are laid out by schema {@code schema} in the {@code index} tables
- * and chunks are stored in the {@code chunks} tables. Immutable; validated on construction.
+ * {@code from}, index entries are laid out by schema {@code schema} in the {@code index} tables and
+ * chunks are stored in the {@code chunks} tables. Immutable; validated on construction.
  *
  * @param from first day of the period (UTC)
  * @param store index client name, e.g. {@code cassandra}
@@ -34,7 +34,13 @@ public record PeriodConfig(
   /** Object stores that keep chunks in tables, so {@code chunks.prefix} is required. */
   static final Set<String> TABLE_STORES =
       Set.of(
-          "cassandra", "aws", "aws-dynamo", "bigtable", "bigtable-hashed", "gcp", "gcp-columnkey",
+          "cassandra",
+          "aws",
+          "aws-dynamo",
+          "bigtable",
+          "bigtable-hashed",
+          "gcp",
+          "gcp-columnkey",
           "grpc-store");
 
   private static final long HOUR_MS = 3_600_000L;
@@ -53,7 +59,9 @@ public record PeriodConfig(
     }
     if (schema == null || !VERSIONS.contains(schema)) {
       throw new SchemaConfigException(
-          where + ": invalid 'schema' " + (schema == null ? "(missing)" : "'" + schema + "'")
+          where
+              + ": invalid 'schema' "
+              + (schema == null ? "(missing)" : "'" + schema + "'")
               + ", must be one of v1..v11");
     }
     if (index == null) {
@@ -79,13 +87,23 @@ public record PeriodConfig(
     String bucketText = "v1".equals(schema) ? "1h" : "24h";
     if (index.periodMs() % bucket != 0) {
       throw new SchemaConfigException(
-          where + ": 'index.period' " + PromDuration.format(index.periodMs())
-              + " must be a multiple of the " + schema + " bucket period " + bucketText);
+          where
+              + ": 'index.period' "
+              + PromDuration.format(index.periodMs())
+              + " must be a multiple of the "
+              + schema
+              + " bucket period "
+              + bucketText);
     }
     if (chunks.periodMs() % bucket != 0) {
       throw new SchemaConfigException(
-          where + ": 'chunks.period' " + PromDuration.format(chunks.periodMs())
-              + " must be a multiple of the " + schema + " bucket period " + bucketText);
+          where
+              + ": 'chunks.period' "
+              + PromDuration.format(chunks.periodMs())
+              + " must be a multiple of the "
+              + schema
+              + " bucket period "
+              + bucketText);
     }
     if (rowShards < 0) {
       throw new SchemaConfigException(where + ": 'row_shards' must not be negative: " + rowShards);
@@ -99,7 +117,11 @@ public record PeriodConfig(
   private static void checkTableName(String where, String field, String prefix) {
     if (!prefix.matches("[A-Za-z][A-Za-z0-9_]{0,39}")) {
       throw new SchemaConfigException(
-          where + ": '" + field + "' '" + prefix
+          where
+              + ": '"
+              + field
+              + "' '"
+              + prefix
               + "' is not a valid Cassandra table name prefix (letter, then letters, digits, _)");
     }
   }

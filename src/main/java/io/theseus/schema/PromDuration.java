@@ -4,9 +4,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Prometheus {@code model.Duration} text, as Cortex's schema config uses for table periods:
- * {@code [Ny][Nw][Nd][Nh][Nm][Ns][Nms]} with at least one unit, or the bare {@code 0}. A year is
- * 365 days, a week 7 days. Stateless.
+ * Prometheus {@code model.Duration} text, as Cortex's schema config uses for table periods: {@code
+ * [Ny][Nw][Nd][Nh][Nm][Ns][Nms]} with at least one unit, or the bare {@code 0}. A year is 365 days,
+ * a week 7 days. Stateless.
  */
 final class PromDuration {
   private static final Pattern DURATION =

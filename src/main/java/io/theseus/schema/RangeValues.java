@@ -1,6 +1,5 @@
 package io.theseus.schema;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
@@ -22,8 +21,7 @@ import java.util.List;
  * 4+          '8'                -         value column             c2
  * </pre>
  *
- * Anything else (fewer than 3 components, an unknown or multi-byte version) is an error.
- * Stateless.
+ * Anything else (fewer than 3 components, an unknown or multi-byte version) is an error. Stateless.
  */
 public final class RangeValues {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -104,8 +102,10 @@ public final class RangeValues {
 
   private static IllegalArgumentException unknownVersion(byte[] v, byte[] range) {
     return new IllegalArgumentException(
-        "unrecognised chunkTimeRangeKey version 0x" + HexFormat.of().formatHex(v)
-            + " in index range " + HexFormat.of().formatHex(range));
+        "unrecognised chunkTimeRangeKey version 0x"
+            + HexFormat.of().formatHex(v)
+            + " in index range "
+            + HexFormat.of().formatHex(range));
   }
 
   private static String str(byte[] b) {

@@ -53,8 +53,12 @@ public final class SchemaConfig {
       starts[i] = periods.get(i).fromMs();
       if (i > 0 && starts[i] <= starts[i - 1]) {
         throw new SchemaConfigException(
-            "schema config period " + i + " (from " + periods.get(i).from()
-                + "): 'from' must be after the previous period's from " + periods.get(i - 1).from());
+            "schema config period "
+                + i
+                + " (from "
+                + periods.get(i).from()
+                + "): 'from' must be after the previous period's from "
+                + periods.get(i - 1).from());
       }
     }
   }
@@ -63,6 +67,28 @@ public final class SchemaConfig {
   public static SchemaConfig of(List<PeriodConfig> periods) {
     return new SchemaConfig(periods);
   }
+
+  /**
+   * The config used when none is given: one v11 period from 2020-01-01 with weekly tables
+   * {@code index_<n>} and {@code chunk_<n>} and 16 row shards (the same as
+   * {@code schema/examples/v11.yaml} apart from the start date).
+   */
+  public static SchemaConfig builtIn() {
+    return parse(BUILT_IN);
+  }
+
+  /** The YAML text of {@link #builtIn()}. */
+  public static final String BUILT_IN =
+      """
+      configs:
+        - from: 2020-01-01
+          store: cassandra
+          object_store: cassandra
+          schema: v11
+          row_shards: 16
+          index: {prefix: index_, period: 168h}
+          chunks: {prefix: chunk_, period: 168h}
+      """;
 
   /** Reads and parses a YAML file; errors name the file. */
   public static SchemaConfig load(Path file) {
@@ -85,8 +111,7 @@ public final class SchemaConfig {
     try {
       root = YAML.readTree(yaml);
     } catch (JsonProcessingException e) {
-      throw new SchemaConfigException(
-          "schema config is not valid YAML: " + e.getOriginalMessage());
+      throw new SchemaConfigException("schema config is not valid YAML: " + e.getOriginalMessage());
     }
     if (root == null || root.isMissingNode() || root.isNull()) {
       throw new SchemaConfigException("schema config is empty (expected 'configs:')");
@@ -158,7 +183,8 @@ public final class SchemaConfig {
           rowShards);
     } catch (SchemaConfigException e) {
       throw new SchemaConfigException(
-          e.getMessage().replace("schema config period from", "schema config period " + i + " from"));
+          e.getMessage()
+              .replace("schema config period from", "schema config period " + i + " from"));
     }
   }
 
@@ -206,7 +232,11 @@ public final class SchemaConfig {
       String k = it.next().getKey();
       if (!allowed.contains(k)) {
         throw new SchemaConfigException(
-            where + ": unknown field '" + k + "' (allowed: " + String.join(", ", sorted(allowed))
+            where
+                + ": unknown field '"
+                + k
+                + "' (allowed: "
+                + String.join(", ", sorted(allowed))
                 + ")");
       }
     }
@@ -216,6 +246,15 @@ public final class SchemaConfig {
     List<String> l = new ArrayList<>(s);
     l.sort(null);
     return l;
+  }
+
+  /**
+   * Parses a Prometheus duration ({@code 168h}, {@code 1w}, {@code 7d}, {@code 0}) to ms.
+   *
+   * @throws IllegalArgumentException naming the text
+   */
+  public static long parseDurationMillis(String text) {
+    return PromDuration.parseMillis(text);
   }
 
   /** The periods, oldest first. */
@@ -277,7 +316,10 @@ public final class SchemaConfig {
     PeriodConfig p = periodFor(ms);
     if (p == null) {
       throw new IllegalArgumentException(
-          "no schema period holds time " + ms + " (first period starts " + periods.get(0).from()
+          "no schema period holds time "
+              + ms
+              + " (first period starts "
+              + periods.get(0).from()
               + ")");
     }
     return p;

@@ -36,9 +36,12 @@ final class ApiParams {
   private static final Pattern FLOAT =
       Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?");
   private static final Pattern RFC3339 =
-      Pattern.compile("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]\\d{2}:\\d{2})");
+      Pattern.compile(
+          "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]\\d{2}:\\d{2})");
 
-  /** A bad parameter; the message is Prometheus's text without the {@code invalid parameter} part. */
+  /**
+   * A bad parameter; the message is Prometheus's text without the {@code invalid parameter} part.
+   */
   static final class BadParam extends Exception {
     BadParam(String msg) {
       super(msg, null, false, false);
@@ -126,8 +129,11 @@ final class ApiParams {
     }
     for (int i = 0; i < n.length(); i++) {
       char c = n.charAt(i);
-      boolean ok = c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-          || (i > 0 && c >= '0' && c <= '9');
+      boolean ok =
+          c == '_'
+              || (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (i > 0 && c >= '0' && c <= '9');
       if (!ok) {
         return false;
       }

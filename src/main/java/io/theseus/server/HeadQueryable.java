@@ -23,9 +23,9 @@ final class HeadQueryable implements Queryable {
 
   @Override
   public SeriesSet select(long mint, long maxt, List<Matcher> matchers, Hints hints) {
-    List<HeadReader.HeadSeries> in = head.select(tenant, matchers, mint, maxt);
+    List<io.theseus.ingest.HeadSeries> in = head.select(tenant, matchers, mint, maxt);
     List<Series> out = new ArrayList<>(in.size());
-    for (HeadReader.HeadSeries s : in) {
+    for (io.theseus.ingest.HeadSeries s : in) {
       out.add(new Series(s.labels(), s.timestamps(), s.values(), s.timestamps().length));
     }
     return new SeriesSet(out, List.of());

@@ -30,11 +30,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Cluster membership through Cassandra and reads of peers' heads.
  *
- * <p>Each instance upserts its row in {@code <keyspace>.theseus_members} every {@code
- * heartbeatMs} with a TTL of {@code ttlSeconds}; a row that is not refreshed expires, so the live
- * peers are the rows present minus this instance. A query reads every live peer's head through
- * {@code POST /internal/v1/head/select} ({@link HeadWire}) in parallel with a per-peer timeout; a
- * peer that fails or times out adds a warning naming it (never a silent partial answer).
+ * <p>Each instance upserts its row in {@code <keyspace>.theseus_members} every {@code heartbeatMs}
+ * with a TTL of {@code ttlSeconds}; a row that is not refreshed expires, so the live peers are the
+ * rows present minus this instance. A query reads every live peer's head through {@code POST
+ * /internal/v1/head/select} ({@link HeadWire}) in parallel with a per-peer timeout; a peer that
+ * fails or times out adds a warning naming it (never a silent partial answer).
  *
  * <p>The internal endpoint is authenticated with a cluster secret created once in {@code
  * <keyspace>.theseus_cluster} (lightweight transaction, first writer wins), so only instances with
@@ -63,7 +63,11 @@ final class Peers implements AutoCloseable {
   private volatile List<Peer> live = List.of();
 
   private Peers(
-      CqlSession session, String keyspace, String instanceId, String address, int ttlSeconds,
+      CqlSession session,
+      String keyspace,
+      String instanceId,
+      String address,
+      int ttlSeconds,
       long peerTimeoutMs) {
     this.session = session;
     this.keyspace = keyspace;
@@ -72,25 +76,34 @@ final class Peers implements AutoCloseable {
     this.ttlSeconds = ttlSeconds;
     this.peerTimeoutMs = peerTimeoutMs;
     session.execute(
-        "CREATE TABLE IF NOT EXISTS " + keyspace + ".theseus_members (instance_id text PRIMARY KEY,"
+        "CREATE TABLE IF NOT EXISTS "
+            + keyspace
+            + ".theseus_members (instance_id text PRIMARY KEY,"
             + " address text, started_ms bigint, heartbeat_ms bigint)");
     session.execute(
-        "CREATE TABLE IF NOT EXISTS " + keyspace
+        "CREATE TABLE IF NOT EXISTS "
+            + keyspace
             + ".theseus_cluster (name text PRIMARY KEY, value text)");
     session.checkSchemaAgreement();
     byte[] r = new byte[24];
     new SecureRandom().nextBytes(r);
     session.execute(
-        "INSERT INTO " + keyspace + ".theseus_cluster (name, value) VALUES ('peer_secret', '"
-            + HexFormat.of().formatHex(r) + "') IF NOT EXISTS");
+        "INSERT INTO "
+            + keyspace
+            + ".theseus_cluster (name, value) VALUES ('peer_secret', '"
+            + HexFormat.of().formatHex(r)
+            + "') IF NOT EXISTS");
     Row row =
         session
-            .execute("SELECT value FROM " + keyspace + ".theseus_cluster WHERE name = 'peer_secret'")
+            .execute(
+                "SELECT value FROM " + keyspace + ".theseus_cluster WHERE name = 'peer_secret'")
             .one();
     this.secret = row.getString(0);
     this.upsert =
         session.prepare(
-            "INSERT INTO " + keyspace + ".theseus_members (instance_id, address, started_ms,"
+            "INSERT INTO "
+                + keyspace
+                + ".theseus_members (instance_id, address, started_ms,"
                 + " heartbeat_ms) VALUES (?, ?, ?, ?) USING TTL ?");
     this.http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(peerTimeoutMs)).build();
     this.timer =
@@ -108,21 +121,26 @@ final class Peers implements AutoCloseable {
    * @param address host:port other instances use to reach this one
    */
   static Peers start(
-      CqlSession session, String keyspace, String instanceId, String address, long heartbeatMs,
+      CqlSession session,
+      String keyspace,
+      String instanceId,
+      String address,
+      long heartbeatMs,
       long peerTimeoutMs) {
     int ttl = (int) Math.max(3, (heartbeatMs * 3 + 999) / 1000);
     Peers p = new Peers(session, keyspace, instanceId, address, ttl, peerTimeoutMs);
     long started = System.currentTimeMillis();
     p.beat(started);
-    p.timer.scheduleWithFixedDelay(() -> p.beat(started), heartbeatMs, heartbeatMs,
-        TimeUnit.MILLISECONDS);
+    p.timer.scheduleWithFixedDelay(
+        () -> p.beat(started), heartbeatMs, heartbeatMs, TimeUnit.MILLISECONDS);
     logger.info("registered as {} at {} (membership TTL {}s)", instanceId, address, ttl);
     return p;
   }
 
   private void beat(long started) {
     try {
-      session.execute(upsert.bind(instanceId, address, started, System.currentTimeMillis(), ttlSeconds));
+      session.execute(
+          upsert.bind(instanceId, address, started, System.currentTimeMillis(), ttlSeconds));
       refresh();
     } catch (RuntimeException e) {
       logger.warn("membership heartbeat failed: {}", e.toString());
@@ -132,7 +150,8 @@ final class Peers implements AutoCloseable {
   /** Re-reads the membership table. */
   void refresh() {
     List<Peer> l = new ArrayList<>();
-    for (Row r : session.execute("SELECT instance_id, address FROM " + keyspace + ".theseus_members")) {
+    for (Row r :
+        session.execute("SELECT instance_id, address FROM " + keyspace + ".theseus_members")) {
       if (!instanceId.equals(r.getString(0))) {
         l.add(new Peer(r.getString(0), r.getString(1)));
       }
@@ -150,7 +169,8 @@ final class Peers implements AutoCloseable {
 
   /** Whether {@code header} carries the cluster secret. */
   boolean authorized(String header) {
-    return header != null && java.security.MessageDigest.isEqual(header.getBytes(), secret.getBytes());
+    return header != null
+        && java.security.MessageDigest.isEqual(header.getBytes(), secret.getBytes());
   }
 
   /** The peers' heads of one tenant as a {@link Queryable}. */
@@ -194,8 +214,10 @@ final class Peers implements AutoCloseable {
         problem = "no answer within " + peerTimeoutMs + "ms";
       } catch (java.util.concurrent.ExecutionException e) {
         Throwable c = e.getCause() == null ? e : e.getCause();
-        problem = c instanceof java.net.http.HttpTimeoutException
-            ? "no answer within " + peerTimeoutMs + "ms" : c.toString();
+        problem =
+            c instanceof java.net.http.HttpTimeoutException
+                ? "no answer within " + peerTimeoutMs + "ms"
+                : c.toString();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         problem = "interrupted";
@@ -203,7 +225,12 @@ final class Peers implements AutoCloseable {
         problem = "bad response: " + e.getMessage();
       }
       warnings.add(
-          "peer " + p.id() + " (" + p.address() + ") did not answer (" + problem
+          "peer "
+              + p.id()
+              + " ("
+              + p.address()
+              + ") did not answer ("
+              + problem
               + "); its unflushed samples are missing from this result");
     }
     List<Series> out = new ArrayList<>(byLabels.size());

@@ -11,8 +11,8 @@ import java.util.List;
  * <ul>
  *   <li>Sample values in vectors and matrices ({@code marshalPointJSON}): Go's {@code
  *       strconv.FormatFloat(v, 'f', -1, 64)}, except {@code 'e'} when {@code |v| < 1e-6} or {@code
- *       |v| >= 1e21} (v != 0), e.g. {@code "1e+21"}, {@code "1e-07"}; {@code "NaN"}, {@code "+Inf"},
- *       {@code "-Inf"}, {@code "-0"}.
+ *       |v| >= 1e21} (v != 0), e.g. {@code "1e+21"}, {@code "1e-07"}; {@code "NaN"}, {@code
+ *       "+Inf"}, {@code "-Inf"}, {@code "-0"}.
  *   <li>Scalar and string results ({@code Scalar.MarshalJSON}): value always {@code 'f'}; the
  *       timestamp is Go's JSON float of {@code t/1000} ({@code 1.5}).
  *   <li>Vector and matrix timestamps ({@code marshalTimestamp}): seconds, then {@code .} and the
@@ -23,8 +23,8 @@ import java.util.List;
  * </ul>
  *
  * <p>Shortest digits are found as in Go: the fewest significant digits whose correctly rounded
- * decimal parses back to the same double (Java 17's {@code Double.toString} is not always
- * shortest, so it is only used as the starting precision). Stateless and thread-safe.
+ * decimal parses back to the same double (Java 17's {@code Double.toString} is not always shortest,
+ * so it is only used as the starting precision). Stateless and thread-safe.
  */
 final class PromJson {
   private PromJson() {}
@@ -34,7 +34,8 @@ final class PromJson {
   /** Sample value as in vectors and matrices. */
   static void pointValue(StringBuilder sb, double v) {
     double abs = Math.abs(v);
-    boolean exp = abs != 0 && !Double.isNaN(v) && !Double.isInfinite(v) && (abs < 1e-6 || abs >= 1e21);
+    boolean exp =
+        abs != 0 && !Double.isNaN(v) && !Double.isInfinite(v) && (abs < 1e-6 || abs >= 1e21);
     formatFloat(sb, v, exp);
   }
 
@@ -97,7 +98,9 @@ final class PromJson {
     sb.append(ae);
   }
 
-  /** The shortest decimal that rounds back to {@code v} (v finite, > 0), trailing zeros stripped. */
+  /**
+   * The shortest decimal that rounds back to {@code v} (v finite, > 0), trailing zeros stripped.
+   */
   static BigDecimal shortest(double v) {
     BigDecimal start = new BigDecimal(Double.toString(v)).stripTrailingZeros();
     BigDecimal exact = new BigDecimal(v);

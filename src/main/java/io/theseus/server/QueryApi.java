@@ -17,7 +17,6 @@ import io.theseus.query.promql.Parser;
 import io.theseus.query.promql.QueryResult;
 import io.theseus.query.promql.ValueType;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
@@ -39,8 +38,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Per request on the event loop: tenant (resolved exactly as the write path does, via {@link
  * Tenants}: auth disabled means {@code fake}), then the work on a worker thread against the
- * tenant's merged view: this instance's head, Cassandra (when a store source is set) and every
- * live peer's head. Queries have a deadline: a timer answers {@code 503 timeout} when it passes and
+ * tenant's merged view: this instance's head, Cassandra (when a store source is set) and every live
+ * peer's head. Queries have a deadline: a timer answers {@code 503 timeout} when it passes and
  * flags the query, whose storage accesses then stop.
  *
  * <p>Errors use Prometheus's envelope: {@code bad_data} 400, {@code execution} 422, {@code timeout}
@@ -52,6 +51,11 @@ public final class QueryApi implements AutoCloseable {
   private static final String JSON = "application/json";
   /** Largest form body (and form field) of a POSTed API call. */
   static final int MAX_FORM_BYTES = 16 << 20;
+
+  /** Store reads never reach further back than this (5 years) nor later than now + 1h. */
+  static final long STORE_MAX_LOOKBACK_MS = 5L * 366 * 24 * 3600 * 1000;
+
+  static final long STORE_FUTURE_MS = 3600_000L;
 
   private final HeadReader head;
   private final Tenants tenants;
@@ -84,10 +88,16 @@ public final class QueryApi implements AutoCloseable {
       api.route(router, form, p + "/api/v1/query_exemplars", true, api::exemplars);
       api.route(router, form, p + "/api/v1/rules", false, (t, c, g) -> "{\"groups\":[]}");
       api.route(router, form, p + "/api/v1/alerts", false, (t, c, g) -> "{\"alerts\":[]}");
-      router.post(p + "/api/v1/read").handler(BodyHandler.create().setBodyLimit(
-          RemoteRead.MAX_REQUEST_BYTES).setHandleFileUploads(false)).handler(api::remoteRead);
+      router
+          .post(p + "/api/v1/read")
+          .handler(
+              BodyHandler.create()
+                  .setBodyLimit(RemoteRead.MAX_REQUEST_BYTES)
+                  .setHandleFileUploads(false))
+          .handler(api::remoteRead);
     }
-    router.post(Peers.INTERNAL_PATH)
+    router
+        .post(Peers.INTERNAL_PATH)
         .handler(BodyHandler.create().setBodyLimit(1 << 20).setHandleFileUploads(false))
         .handler(api::internalSelect);
     return api;
@@ -103,9 +113,19 @@ public final class QueryApi implements AutoCloseable {
    *
    * @param address host:port at which peers reach this instance
    */
-  public void joinCluster(CqlSession session, String keyspace, String instanceId, String address,
-      long heartbeatMs, long peerTimeoutMs) {
+  public void joinCluster(
+      CqlSession session,
+      String keyspace,
+      String instanceId,
+      String address,
+      long heartbeatMs,
+      long peerTimeoutMs) {
     this.peers = Peers.start(session, keyspace, instanceId, address, heartbeatMs, peerTimeoutMs);
+  }
+
+  /** Cluster membership (null before {@link #joinCluster}). */
+  Peers peers() {
+    return peers;
   }
 
   /** The merged view of one tenant: head first (wins on equal timestamps), store, peers. */
@@ -114,7 +134,16 @@ public final class QueryApi implements AutoCloseable {
     l.add(new HeadQueryable(head, tenant));
     Function<String, Queryable> s = store;
     if (s != null) {
-      l.add(s.apply(tenant));
+      Queryable st = s.apply(tenant);
+      // Clamp to what the store can hold: open-ended series/labels calls default to Prometheus's
+      // min/max time, which would make the index reader walk millions of buckets.
+      l.add(
+          (mint, maxt, ms, h) -> {
+            long now = System.currentTimeMillis();
+            long hi = Math.min(maxt, now + STORE_FUTURE_MS);
+            long lo = Math.max(mint, now - STORE_MAX_LOOKBACK_MS);
+            return hi < lo ? SeriesSet.EMPTY : st.select(lo, hi, ms, h);
+          });
     }
     Peers p = peers;
     if (p != null) {
@@ -184,9 +213,12 @@ public final class QueryApi implements AutoCloseable {
   /** The tenant, or null after answering the tenant error (as the write path words it). */
   private String tenant(RoutingContext ctx) {
     Tenants.Result t =
-        tenants.resolve(ctx.request().getHeader("X-Scope-OrgID"), ctx.request().getHeader("Authorization"));
+        tenants.resolve(
+            ctx.request().getHeader("X-Scope-OrgID"), ctx.request().getHeader("Authorization"));
     if (t.tenant() == null) {
-      ctx.response().setStatusCode(t.status()).putHeader("Content-Type", "text/plain; charset=utf-8")
+      ctx.response()
+          .setStatusCode(t.status())
+          .putHeader("Content-Type", "text/plain; charset=utf-8")
           .end(t.error() + "\n");
       return null;
     }
@@ -211,35 +243,43 @@ public final class QueryApi implements AutoCloseable {
         }
         timeoutMs = Math.min(timeoutMs, Math.max(1, ns / 1_000_000));
       } catch (ApiParams.BadParam b) {
-        send(ctx, 400, PromJson.error("bad_data", "invalid parameter \"timeout\": " + b.getMessage(), null));
+        send(
+            ctx,
+            400,
+            PromJson.error("bad_data", "invalid parameter \"timeout\": " + b.getMessage(), null));
         return;
       }
     }
     AtomicBoolean cancelled = new AtomicBoolean();
     AtomicBoolean answered = new AtomicBoolean();
     QueryGuard guard =
-        new QueryGuard(sources(tenant), limits, System.nanoTime() + timeoutMs * 1_000_000, cancelled);
+        new QueryGuard(
+            sources(tenant), limits, System.nanoTime() + timeoutMs * 1_000_000, cancelled);
     long timer =
-        ctx.vertx().setTimer(timeoutMs, id -> {
-          cancelled.set(true);
-          if (answered.compareAndSet(false, true)) {
-            send(ctx, 503, PromJson.error("timeout", QueryGuard.TIMEOUT_MESSAGE, null));
-          }
-        });
+        ctx.vertx()
+            .setTimer(
+                timeoutMs,
+                id -> {
+                  cancelled.set(true);
+                  if (answered.compareAndSet(false, true)) {
+                    send(ctx, 503, PromJson.error("timeout", QueryGuard.TIMEOUT_MESSAGE, null));
+                  }
+                });
     ctx.vertx()
         .executeBlocking(() -> run(e, tenant, call, guard), false)
-        .onComplete(ar -> {
-          ctx.vertx().cancelTimer(timer);
-          if (!answered.compareAndSet(false, true)) {
-            return;
-          }
-          if (ar.failed()) {
-            logger.error("query API failure on {}", ctx.request().path(), ar.cause());
-            send(ctx, 500, PromJson.error("internal", String.valueOf(ar.cause()), null));
-            return;
-          }
-          send(ctx, ar.result().status, ar.result().body);
-        });
+        .onComplete(
+            ar -> {
+              ctx.vertx().cancelTimer(timer);
+              if (!answered.compareAndSet(false, true)) {
+                return;
+              }
+              if (ar.failed()) {
+                logger.error("query API failure on {}", ctx.request().path(), ar.cause());
+                send(ctx, 500, PromJson.error("internal", String.valueOf(ar.cause()), null));
+                return;
+              }
+              send(ctx, ar.result().status, ar.result().body);
+            });
   }
 
   private record Answer(int status, String body) {}
@@ -249,9 +289,11 @@ public final class QueryApi implements AutoCloseable {
       String data = e.run(tenant, call, guard);
       return new Answer(200, PromJson.success(data, call.warnings()));
     } catch (ApiError err) {
-      return new Answer(status(err.type), PromJson.error(err.type, err.getMessage(), call.warnings()));
+      return new Answer(
+          status(err.type), PromJson.error(err.type, err.getMessage(), call.warnings()));
     } catch (QueryGuard.Abort a) {
-      return new Answer(status(a.errorType), PromJson.error(a.errorType, a.getMessage(), call.warnings()));
+      return new Answer(
+          status(a.errorType), PromJson.error(a.errorType, a.getMessage(), call.warnings()));
     } catch (EvalException ex) {
       return new Answer(422, PromJson.error("execution", ex.getMessage(), call.warnings()));
     } catch (StackOverflowError ex) {
@@ -260,7 +302,8 @@ public final class QueryApi implements AutoCloseable {
           call.warnings()));
     } catch (RuntimeException ex) {
       logger.error("query failed", ex);
-      return new Answer(500, PromJson.error("internal", String.valueOf(ex.getMessage()), call.warnings()));
+      return new Answer(
+          500, PromJson.error("internal", String.valueOf(ex.getMessage()), call.warnings()));
     }
   }
 
@@ -310,24 +353,34 @@ public final class QueryApi implements AutoCloseable {
       throw ApiError.badParam("step", b.getMessage());
     }
     if (stepNs <= 0) {
-      throw ApiError.badParam("step",
+      throw ApiError.badParam(
+          "step",
           "zero or negative query resolution step widths are not accepted. Try a positive integer");
     }
     if (Math.multiplyHigh(end - start, 1_000_000L) == 0
-        && (end - start) * 1_000_000L / stepNs > 11_000
+            && (end - start) * 1_000_000L / stepNs > 11_000
         || Math.multiplyHigh(end - start, 1_000_000L) != 0) {
-      throw new ApiError("bad_data",
+      throw new ApiError(
+          "bad_data",
           "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query"
               + " resolution (?step=XX)");
     }
     if (limits.maxQueryLengthMs() > 0 && end - start > limits.maxQueryLengthMs()) {
-      throw new ApiError("bad_data", "the query time range exceeds the limit (query length: "
-          + (end - start) + "ms, limit: " + limits.maxQueryLengthMs() + "ms)");
+      throw new ApiError(
+          "bad_data",
+          "the query time range exceeds the limit (query length: "
+              + (end - start)
+              + "ms, limit: "
+              + limits.maxQueryLengthMs()
+              + "ms)");
     }
     Ast.Expr expr = parseQuery(c.get("query"));
     if (expr.type() != ValueType.SCALAR && expr.type() != ValueType.VECTOR) {
-      throw new ApiError("bad_data", "invalid expression type \"" + expr.type().text()
-          + "\" for range query, must be Scalar or instant Vector");
+      throw new ApiError(
+          "bad_data",
+          "invalid expression type \""
+              + expr.type().text()
+              + "\" for range query, must be Scalar or instant Vector");
     }
     long stepMs = Math.max(1, stepNs / 1_000_000);
     QueryResult r = new Engine(g).range(expr, start, end, stepMs);
@@ -366,11 +419,12 @@ public final class QueryApi implements AutoCloseable {
         throw ApiError.badParam("match[]", ex.getMessage());
       }
       if (!(e instanceof Ast.VectorSelector vs)) {
-        throw ApiError.badParam("match[]", "1:1: parse error: expected a series selector, got "
-            + e.type().text());
+        throw ApiError.badParam(
+            "match[]", "1:1: parse error: expected a series selector, got " + e.type().text());
       }
       if (vs.offset != 0 || vs.atKind != Ast.AtKind.NONE) {
-        throw ApiError.badParam("match[]", "1:1: parse error: unexpected modifier in series selector");
+        throw ApiError.badParam(
+            "match[]", "1:1: parse error: unexpected modifier in series selector");
       }
       out.add(vs.matchers);
     }
@@ -464,8 +518,8 @@ public final class QueryApi implements AutoCloseable {
     List<List<Matcher>> sets = matchers(c.params().getAll("match[]"));
     int limit = limitParam(c);
     if (sets.isEmpty()) {
-      sets = List.of(name.equals("__name__") ? ALL
-          : List.of(Matcher.of(Matcher.Type.NEQ, name, "")));
+      sets =
+          List.of(name.equals("__name__") ? ALL : List.of(Matcher.of(Matcher.Type.NEQ, name, "")));
     }
     TreeSet<String> values = new TreeSet<>(Labels::compareUtf8);
     for (List<Matcher> ms : sets) {
@@ -505,10 +559,11 @@ public final class QueryApi implements AutoCloseable {
       throw new ApiError("bad_data", "limit must be a number");
     }
     String metric = c.get("metric");
-    java.util.TreeMap<String, HeadReader.MetricMetadata> md = new java.util.TreeMap<>(head.metadata(tenant));
+    java.util.TreeMap<String, io.theseus.ingest.MetricMetadata> md =
+        new java.util.TreeMap<>(head.metadata(tenant));
     StringBuilder sb = new StringBuilder().append('{');
     int n = 0;
-    for (Map.Entry<String, HeadReader.MetricMetadata> e : md.entrySet()) {
+    for (Map.Entry<String, io.theseus.ingest.MetricMetadata> e : md.entrySet()) {
       if (!metric.isEmpty() && !metric.equals(e.getKey())) {
         continue;
       }
@@ -641,21 +696,27 @@ public final class QueryApi implements AutoCloseable {
     Buffer body = ctx.body().buffer();
     byte[] in = body == null ? new byte[0] : body.getBytes();
     ctx.vertx()
-        .executeBlocking(() -> RemoteRead.handle(in, sources(tenant), limits.remoteReadMaxSamples()),
-            false)
-        .onComplete(ar -> {
-          if (ar.failed()) {
-            logger.error("remote read failed", ar.cause());
-            ctx.response().setStatusCode(500).end("internal error: " + ar.cause().getMessage() + "\n");
-            return;
-          }
-          RemoteRead.Reply r = ar.result();
-          var resp = ctx.response().setStatusCode(r.status()).putHeader("Content-Type", r.contentType());
-          if (r.contentEncoding() != null) {
-            resp.putHeader("Content-Encoding", r.contentEncoding());
-          }
-          resp.end(Buffer.buffer(r.body()));
-        });
+        .executeBlocking(
+            () -> RemoteRead.handle(in, sources(tenant), limits.remoteReadMaxSamples()), false)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                logger.error("remote read failed", ar.cause());
+                ctx.response()
+                    .setStatusCode(500)
+                    .end("internal error: " + ar.cause().getMessage() + "\n");
+                return;
+              }
+              RemoteRead.Reply r = ar.result();
+              var resp =
+                  ctx.response()
+                      .setStatusCode(r.status())
+                      .putHeader("Content-Type", r.contentType());
+              if (r.contentEncoding() != null) {
+                resp.putHeader("Content-Encoding", r.contentEncoding());
+              }
+              resp.end(Buffer.buffer(r.body()));
+            });
   }
 
   private void internalSelect(RoutingContext ctx) {
@@ -675,20 +736,27 @@ public final class QueryApi implements AutoCloseable {
     }
     byte[] in = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
     ctx.vertx()
-        .executeBlocking(() -> {
-          HeadWire.Request req = HeadWire.decodeRequest(in);
-          SeriesSet s = new HeadQueryable(head, tenant).select(req.mint(), req.maxt(), req.matchers(),
-              Queryable.Hints.NONE);
-          return HeadWire.encodeResponse(s.series());
-        }, false)
-        .onComplete(ar -> {
-          if (ar.failed()) {
-            ctx.response().setStatusCode(400).end("bad request: " + ar.cause().getMessage() + "\n");
-            return;
-          }
-          ctx.response().putHeader("Content-Type", "application/octet-stream")
-              .end(Buffer.buffer(ar.result()));
-        });
+        .executeBlocking(
+            () -> {
+              HeadWire.Request req = HeadWire.decodeRequest(in);
+              SeriesSet s =
+                  new HeadQueryable(head, tenant)
+                      .select(req.mint(), req.maxt(), req.matchers(), Queryable.Hints.NONE);
+              return HeadWire.encodeResponse(s.series());
+            },
+            false)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                ctx.response()
+                    .setStatusCode(400)
+                    .end("bad request: " + ar.cause().getMessage() + "\n");
+                return;
+              }
+              ctx.response()
+                  .putHeader("Content-Type", "application/octet-stream")
+                  .end(Buffer.buffer(ar.result()));
+            });
   }
 
   static boolean isPost(RoutingContext ctx) {

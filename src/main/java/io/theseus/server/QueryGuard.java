@@ -9,9 +9,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Enforces one query's limits around its {@link Queryable}: the number of series and samples
- * loaded (summed over all selects of the query) and the deadline. A breach throws {@link Abort}
- * with the Prometheus error type and a message naming the limit.
+ * Enforces one query's limits around its {@link Queryable}: the number of series and samples loaded
+ * (summed over all selects of the query) and the deadline. A breach throws {@link Abort} with the
+ * Prometheus error type and a message naming the limit.
  *
  * <p>Samples are counted as loaded from storage (Prometheus counts its peak in memory, so a query
  * near the limit may be judged differently). One instance per query; thread-safe counters.
@@ -63,7 +63,9 @@ final class QueryGuard implements Queryable {
     if (limits.maxSeries() > 0 && totalSeries > limits.maxSeries()) {
       throw new Abort(
           "execution",
-          "the query hit the max number of series limit (limit: " + limits.maxSeries() + " series)");
+          "the query hit the max number of series limit (limit: "
+              + limits.maxSeries()
+              + " series)");
     }
     long total = samples.addAndGet(n);
     if (limits.maxSamples() > 0 && total > limits.maxSamples()) {

@@ -26,5 +26,6 @@ record QueryLimits(
     }
   }
 
-  static final QueryLimits DEFAULTS = new QueryLimits(50_000_000, 1_000_000, 0, 120_000, 50_000_000);
+  static final QueryLimits DEFAULTS =
+      new QueryLimits(50_000_000, 1_000_000, 0, 120_000, 50_000_000);
 }

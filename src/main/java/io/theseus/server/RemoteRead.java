@@ -2,7 +2,6 @@ package io.theseus.server;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.airlift.compress.snappy.SnappyCompressor;
 import io.airlift.compress.snappy.SnappyDecompressor;
 import io.theseus.chunk.XorChunk;
@@ -35,8 +34,8 @@ import java.util.zip.CRC32C;
  * uint32   CRC-32C (Castagnoli) of the payload, big-endian
  * bytes    payload: ChunkedReadResponse{chunked_series = [one series], query_index}
  *       </pre>
- *       one series per frame (a series is split over several frames when its chunks exceed
- *       {@link #MAX_BYTES_IN_FRAME}); chunks are Prometheus XOR chunks of at most {@link
+ *       one series per frame (a series is split over several frames when its chunks exceed {@link
+ *       #MAX_BYTES_IN_FRAME}); chunks are Prometheus XOR chunks of at most {@link
  *       #SAMPLES_PER_CHUNK} samples, in time order.
  * </ul>
  *
@@ -55,7 +54,10 @@ final class RemoteRead {
   /** An HTTP answer; {@code contentEncoding} may be null. */
   record Reply(int status, String contentType, String contentEncoding, byte[] body) {
     static Reply text(int status, String msg) {
-      return new Reply(status, "text/plain; charset=utf-8", null,
+      return new Reply(
+          status,
+          "text/plain; charset=utf-8",
+          null,
           (msg + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
   }
@@ -79,10 +81,13 @@ final class RemoteRead {
         break;
       }
     }
-    if (!req.getAcceptedResponseTypesList().isEmpty() && !chunked
+    if (!req.getAcceptedResponseTypesList().isEmpty()
+        && !chunked
         && !req.getAcceptedResponseTypesList().contains(Remote.ReadRequest.ResponseType.SAMPLES)) {
-      return Reply.text(400, "none of the accepted response types is supported: "
-          + req.getAcceptedResponseTypesValueList());
+      return Reply.text(
+          400,
+          "none of the accepted response types is supported: "
+              + req.getAcceptedResponseTypesValueList());
     }
     List<SeriesSet> results = new ArrayList<>(req.getQueriesCount());
     long samples = 0;
@@ -99,9 +104,12 @@ final class RemoteRead {
       long start = query.getStartTimestampMs();
       long end = query.getEndTimestampMs();
       SeriesSet s =
-          q.select(start, end, ms,
-              new Queryable.Hints(h.getStartMs(), h.getEndMs(), h.getStepMs(), h.getRangeMs(),
-                  h.getFunc()));
+          q.select(
+              start,
+              end,
+              ms,
+              new Queryable.Hints(
+                  h.getStartMs(), h.getEndMs(), h.getStepMs(), h.getRangeMs(), h.getFunc()));
       List<Series> clipped = new ArrayList<>(s.series().size());
       for (Series x : s.series()) {
         Series c = clip(x, start, end);
@@ -140,8 +148,11 @@ final class RemoteRead {
     if (from == 0 && to == s.size()) {
       return s;
     }
-    return new Series(s.labels(), Arrays.copyOfRange(s.timestamps(), from, to),
-        Arrays.copyOfRange(s.values(), from, to), to - from);
+    return new Series(
+        s.labels(),
+        Arrays.copyOfRange(s.timestamps(), from, to),
+        Arrays.copyOfRange(s.values(), from, to),
+        to - from);
   }
 
   private static List<Types.Label> labels(Labels l) {
@@ -157,7 +168,8 @@ final class RemoteRead {
     for (SeriesSet s : results) {
       Remote.QueryResult.Builder qb = Remote.QueryResult.newBuilder();
       for (Series x : s.series()) {
-        Types.TimeSeries.Builder tb = Types.TimeSeries.newBuilder().addAllLabels(labels(x.labels()));
+        Types.TimeSeries.Builder tb =
+            Types.TimeSeries.newBuilder().addAllLabels(labels(x.labels()));
         for (int i = 0; i < x.size(); i++) {
           tb.addSamples(
               Types.Sample.newBuilder().setTimestamp(x.timestamps()[i]).setValue(x.values()[i]));

@@ -196,10 +196,12 @@ public final class TheseusServer implements AutoCloseable {
   }
 
   /**
-   * Points the ingester's flushes at the chunk store once Cassandra is up; without a schema
-   * config chunks stay in the head and WAL.
+   * Once Cassandra is up: enables HA-pair dedupe (table ha_replicas) and points the ingester's
+   * flushes at the chunk store (the built-in v11 schema config when none is configured).
    */
   private void attachChunkStore() {
+    ingest.useHaTracker(
+        new io.theseus.ingest.HaTracker(session, config.cassandra().keyspace(), System::currentTimeMillis));
     TheseusConfig.Schema sc = config.schema();
     io.theseus.schema.SchemaConfig schema;
     if (sc.file() != null) {
@@ -213,12 +215,14 @@ public final class TheseusServer implements AutoCloseable {
         throw new IllegalStateException("schema.configs: " + e.getMessage(), e);
       }
     } else {
-      logger.warn("no schema config (schema.file / schema.configs): chunks stay in the head and WAL");
-      return;
+      logger.info("no schema config given: using the built-in v11 config (weekly index_/chunk_ tables)");
+      schema = io.theseus.schema.SchemaConfig.builtIn();
     }
-    ingest.useFlusher(
+    io.theseus.ingest.StoreFlusher flusher =
         io.theseus.ingest.StoreFlusher.create(
-            session, config.cassandra().keyspace(), schema, config.cassandra().maxInFlight()));
+            session, config.cassandra().keyspace(), schema, config.cassandra().maxInFlight());
+    ingest.useFlusher(flusher);
+    queryApi.setStore(t -> new io.theseus.query.StoreQueryable(flusher.store(), t));
   }
 
   /** The remote-write ingester (null before start). */

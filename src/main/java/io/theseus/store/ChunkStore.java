@@ -1,138 +1,162 @@
 package io.theseus.store;
 
+import io.theseus.chunk.Chunk;
 import io.theseus.model.Labels;
-import io.theseus.schema.IndexEntry;
-import io.theseus.schema.IndexSchema;
+import io.theseus.model.Matcher;
 import io.theseus.schema.SchemaConfig;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Writes and fetches chunks with their label index, laid out by a Cortex schema config, as
- * Cortex's {@code seriesStore.PutOne} / {@code store.PutOne} (cortex-chunks.md §1.2 step 8):
+ * The Cassandra chunk store: Cortex-compatible chunk and index tables for every schema period of a
+ * {@link SchemaConfig}, written and read through one {@link RowStore} and {@link TableManager}.
  *
- * <ol>
- *   <li>the chunk blob goes to the chunk table of the period holding {@code from} ({@code
- *       SchemaConfig.chunkTableFor(from)}), under its external key;
- *   <li>only after Cassandra acknowledged it, the index entries of every schema period that
- *       {@code [from, through]} touches: v9+ label entries of each bucket whose write-dedupe key is
- *       not cached, plus the series→chunk entries; v1–v8 all entries of the chunk;
- *   <li>after those were acknowledged, the dedupe keys are cached.
- * </ol>
+ * <ul>
+ *   <li>{@link #put} writes a chunk row, then its index entries ({@link ChunkWriter}); label
+ *       entries of v9+ and Theseus metric-name entries are written once per series (name) per
+ *       bucket thanks to an in-memory write-dedupe cache.
+ *   <li>{@link #query} answers a tenant, a time range and label matchers with merged series ({@link
+ *       ChunkReader}), including queries without a metric name.
+ * </ul>
  *
- * So an index entry never points at a missing chunk, and a failed write is simply retried whole
- * (every statement is an idempotent INSERT). Tables are created on demand by the {@link
- * TableManager}. The store does not look inside blobs: the caller owns the chunk encoding and the
- * external key. Thread-safe.
+ * <p>Thread-safe; all I/O is asynchronous and bounded (row store in-flight limits, chunk fetch
+ * concurrency).
  */
 public final class ChunkStore {
-  private final SchemaConfig config;
-  private final RowStore rows;
-  private final TableManager tables;
-  private final WriteDedupeCache dedupe;
+  private final SchemaConfig schema;
+  private final ChunkWriter writer;
+  private final ChunkReader reader;
 
-  /** What one {@link #put} wrote. */
-  public record PutResult(String chunkTable, int indexEntries, int dedupedBuckets) {}
+  private ChunkStore(Builder b, WriteDedupeCache dedupe) {
+    this.schema = b.schema;
+    this.writer = new ChunkWriter(b.rows, b.tables, b.schema, dedupe, b.metricNames);
+    this.reader = new ChunkReader(b.rows, b.schema, b.fetchConcurrency, b.chunkLimit);
+  }
 
-  /** A chunk to fetch: its external key and start time (which selects its table). */
-  public record ChunkRef(String externalKey, long from) {}
-
+  /**
+   * A store with default options sharing {@code dedupe} (e.g. one cache for several stores of one
+   * process). Same as {@link #builder} otherwise.
+   */
   public ChunkStore(
-      SchemaConfig config, RowStore rows, TableManager tables, WriteDedupeCache dedupe) {
-    this.config = config;
-    this.rows = rows;
-    this.tables = tables;
-    this.dedupe = dedupe;
+      SchemaConfig schema, RowStore rows, TableManager tables, WriteDedupeCache dedupe) {
+    this(new Builder(rows, tables, schema), dedupe);
   }
 
-  /**
-   * Stores one chunk of series {@code metric} of tenant {@code userId} covering {@code [from,
-   * through]} (Unix ms), then its index entries.
-   */
-  public CompletionStage<PutResult> put(
-      String userId, String externalKey, byte[] blob, long from, long through, Labels metric) {
-    String chunkTable;
-    try {
-      chunkTable = config.chunkTableFor(from);
-    } catch (IllegalArgumentException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-    List<IndexEntry> entries = new ArrayList<>();
-    List<String> newKeys = new ArrayList<>();
-    int deduped = 0;
-    for (SchemaConfig.PeriodRange part : config.split(from, through)) {
-      IndexSchema schema = part.period().indexSchema();
-      if (schema.indexesSeries()) {
-        for (IndexSchema.BucketEntries b :
-            schema.labelEntries(userId, part.from(), part.through(), metric)) {
-          if (dedupe.contains(b.cacheKey())) {
-            deduped++;
-          } else {
-            entries.addAll(b.entries());
-            newKeys.add(b.cacheKey());
-          }
-        }
-        entries.addAll(
-            schema.seriesChunkEntries(userId, part.from(), part.through(), metric, externalKey));
-      } else {
-        entries.addAll(schema.chunkEntries(userId, part.from(), part.through(), metric, externalKey));
+  public static Builder builder(RowStore rows, TableManager tables, SchemaConfig schema) {
+    return new Builder(rows, tables, schema);
+  }
+
+  /** Builder with eager validation. */
+  public static final class Builder {
+    private final RowStore rows;
+    private final TableManager tables;
+    private final SchemaConfig schema;
+    private int fetchConcurrency = 100;
+    private int dedupeEntries = 1_000_000;
+    private boolean metricNames = true;
+    private int chunkLimit = 2_000_000;
+
+    private Builder(RowStore rows, TableManager tables, SchemaConfig schema) {
+      if (rows == null || tables == null || schema == null) {
+        throw new IllegalArgumentException("chunk store needs a row store, table manager, schema");
       }
+      this.rows = rows;
+      this.tables = tables;
+      this.schema = schema;
     }
-    int dedupedBuckets = deduped;
-    Set<String> indexTables = new LinkedHashSet<>();
-    entries.forEach(e -> indexTables.add(e.table()));
-    return tables
-        .ensure(chunkTable)
-        .thenCompose(v -> rows.putChunk(chunkTable, externalKey, blob))
-        .thenCompose(v -> ensureAll(indexTables))
-        .thenCompose(v -> rows.write(entries))
-        .thenApply(
-            v -> {
-              newKeys.forEach(dedupe::add);
-              return new PutResult(chunkTable, entries.size(), dedupedBuckets);
-            });
+
+    /** Chunks fetched at once per query (Cortex: up to 1000). Default 100. */
+    public Builder fetchConcurrency(int n) {
+      if (n <= 0) {
+        throw new IllegalArgumentException("chunk fetch concurrency must be > 0, got " + n);
+      }
+      fetchConcurrency = n;
+      return this;
+    }
+
+    /**
+     * Most chunks one query may fetch (Cortex {@code -store.query-chunk-limit}, default 2,000,000);
+     * above it the query fails as a bad query.
+     */
+    public Builder chunkLimit(int n) {
+      if (n <= 0) {
+        throw new IllegalArgumentException("chunk limit must be > 0, got " + n);
+      }
+      chunkLimit = n;
+      return this;
+    }
+
+    /** Capacity of the write-dedupe cache (keys). Default 1,000,000; 0 disables it. */
+    public Builder dedupeCacheEntries(int n) {
+      if (n < 0) {
+        throw new IllegalArgumentException("dedupe cache entries must be >= 0, got " + n);
+      }
+      dedupeEntries = n;
+      return this;
+    }
+
+    /**
+     * Whether to write the Theseus metric-names index (needed for queries without a metric name).
+     * Default true.
+     */
+    public Builder metricNamesIndex(boolean on) {
+      metricNames = on;
+      return this;
+    }
+
+    public ChunkStore build() {
+      return new ChunkStore(this, new WriteDedupeCache(dedupeEntries));
+    }
   }
 
-  private CompletionStage<Void> ensureAll(Collection<String> names) {
-    CompletableFuture<?>[] all = new CompletableFuture<?>[names.size()];
-    int i = 0;
-    for (String t : names) {
-      all[i++] = tables.ensure(t).toCompletableFuture();
-    }
-    return CompletableFuture.allOf(all);
+  public SchemaConfig schema() {
+    return schema;
   }
 
   /**
-   * Fetches chunk blobs in parallel (bounded by the row store's read limit), each from the chunk
-   * table of its start time. Missing chunks are absent from the result.
+   * Stores a chunk and indexes it; completes when Cassandra acknowledged the chunk row and every
+   * index entry. Fails with a {@link ChunkStoreException} ({@code badQuery}) for a chunk without a
+   * metric name or before the first schema period.
    */
-  public CompletionStage<Map<String, byte[]>> fetch(Collection<ChunkRef> refs) {
-    Map<String, List<String>> byTable = new HashMap<>();
-    for (ChunkRef r : refs) {
-      byTable.computeIfAbsent(config.chunkTableFor(r.from()), t -> new ArrayList<>())
-          .add(r.externalKey());
+  public CompletionStage<Void> put(Chunk chunk) {
+    return writer.put(chunk);
+  }
+
+  /**
+   * Stores an already encoded chunk blob under its external key {@code key} and indexes it for
+   * {@code metric} over [from, through]; the blob is not decoded or verified here (readers verify
+   * it). For copying chunks between stores and for callers that encoded the chunk themselves.
+   */
+  public CompletionStage<Void> put(
+      String tenant, String key, byte[] blob, long from, long through, Labels metric) {
+    if (tenant == null || key == null || blob == null || metric == null) {
+      return CompletableFuture.failedFuture(
+          ChunkStoreException.badQuery("chunk put needs a tenant, key, blob and metric"));
     }
-    Map<String, byte[]> out = new HashMap<>();
-    CompletableFuture<?>[] all = new CompletableFuture<?>[byTable.size()];
-    int i = 0;
-    for (Map.Entry<String, List<String>> e : byTable.entrySet()) {
-      all[i++] =
-          rows.getChunks(e.getKey(), e.getValue())
-              .thenAccept(
-                  m -> {
-                    synchronized (out) {
-                      out.putAll(m);
-                    }
-                  })
-              .toCompletableFuture();
+    return writer.put(tenant, key, from, through, metric, blob);
+  }
+
+  /**
+   * Series of {@code tenant} whose labels satisfy every matcher, with their samples in [from,
+   * through] (ms, inclusive), sorted by labels. Fails with a {@link ChunkStoreException}.
+   */
+  public CompletionStage<List<StoredSeries>> query(
+      String tenant, long from, long through, List<Matcher> matchers) {
+    return reader.query(tenant, from, through, matchers);
+  }
+
+  /** Blocking {@link #query}. */
+  public List<StoredSeries> select(String tenant, long from, long through, List<Matcher> matchers) {
+    try {
+      return query(tenant, from, through, matchers).toCompletableFuture().join();
+    } catch (CompletionException e) {
+      Throwable c = ChunkReader.cause(e);
+      if (c instanceof ChunkStoreException cse) {
+        throw cse;
+      }
+      throw ChunkStoreException.failed("chunk store query failed: " + c, c);
     }
-    return CompletableFuture.allOf(all).thenApply(v -> out);
   }
 }

@@ -4,39 +4,38 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A bounded set of Cortex write-dedupe keys (hex of {@code <table>-<user>:d<day>-<seriesID>}):
- * the label entries of a series are written once per bucket, not once per chunk. When full, the
- * oldest key is forgotten (FIFO), which at worst causes one redundant, idempotent re-write of the
- * same rows. A key is added only after its entries were acknowledged. Thread-safe (synchronized;
- * one lookup and one insert per series per chunk flush).
+ * Cortex's index write-dedupe cache, in memory: the keys of label entries (v9+, one per series per
+ * bucket) and of metric-name entries already written, so they are written once per series per
+ * bucket rather than once per chunk. Bounded LRU; a key evicted early only costs a repeated,
+ * idempotent write. Keys are recorded only after their entries were acknowledged, so a failed write
+ * is retried with the next chunk. Thread-safe (one lock; operations are O(1)).
  */
 public final class WriteDedupeCache {
-  private final int capacity;
-  private final LinkedHashMap<String, Boolean> keys;
+  private final Map<String, Boolean> keys;
 
+  /** A cache of at most {@code capacity} keys (0 disables it). */
   public WriteDedupeCache(int capacity) {
-    if (capacity <= 0) {
-      throw new IllegalArgumentException("dedupe cache capacity must be > 0, got " + capacity);
+    if (capacity < 0) {
+      throw new IllegalArgumentException("dedupe cache capacity must be >= 0, got " + capacity);
     }
-    this.capacity = capacity;
     this.keys =
-        new LinkedHashMap<>(16, 0.75f, false) {
+        new LinkedHashMap<>(16, 0.75f, true) {
           @Override
           protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-            return size() > WriteDedupeCache.this.capacity;
+            return size() > capacity;
           }
         };
   }
 
-  public synchronized boolean contains(String key) {
-    return keys.containsKey(key);
+  synchronized boolean contains(String key) {
+    return keys.get(key) != null;
   }
 
-  public synchronized void add(String key) {
+  synchronized void add(String key) {
     keys.put(key, Boolean.TRUE);
   }
 
-  public synchronized int size() {
+  synchronized int size() {
     return keys.size();
   }
 }

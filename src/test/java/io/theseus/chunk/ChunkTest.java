@@ -100,7 +100,8 @@ class ChunkTest {
   @Test
   void decode_unknownEncoding_isUnknownEncoding() {
     byte[] json =
-        "{\"fingerprint\":1,\"userID\":\"u\",\"from\":1,\"through\":2,\"metric\":{},\"encoding\":9}\n"
+        ("{\"fingerprint\":1,\"userID\":\"u\",\"from\":1,\"through\":2,\"metric\":{},"
+                + "\"encoding\":9}\n")
             .getBytes(StandardCharsets.UTF_8);
     byte[] blob = blob(Snappy.encodeFramed(json), new byte[] {0, 0}, true);
     String key = new ExternalKey("u", 1, 1000, 2000, Chunk.crc32c(blob)).toString();
@@ -112,23 +113,35 @@ class ChunkTest {
   @Test
   void decode_legacyLengthWithoutItself_andMissingEncoding_readsAsDoubleDelta() {
     byte[] json =
-        "{\"fingerprint\":18446744073709551615,\"userID\":\"u\",\"from\":1.5,\"through\":2.25,\"metric\":{\"__name__\":\"m\"}}\n"
+        ("{\"fingerprint\":18446744073709551615,\"userID\":\"u\",\"from\":1.5,"
+                + "\"through\":2.25,\"metric\":{\"__name__\":\"m\"}}\n")
             .getBytes(StandardCharsets.UTF_8);
-    byte[] data = new byte[1024];
-    byte[] blob = blob(Snappy.encodeFramed(json), data, false);
+    Prom1ChunkWriter w = Prom1ChunkWriter.doubleDelta();
+    w.append(1500, 7);
+    w.append(2250, 8);
+    byte[] blob = blob(Snappy.encodeFramed(json), w.chunk(0), false);
     String key = new ExternalKey("u", -1L, 1500, 2250, Chunk.crc32c(blob)).toString();
     ChunkDecodeResult r = Chunk.decode(key, blob);
     assertThat(r.error()).isNull();
     assertThat(r.chunk().encoding()).isEqualTo(Chunk.DOUBLE_DELTA);
+    assertThat(r.chunk().metadataJson()).isEqualTo(new String(json, StandardCharsets.UTF_8));
     assertThat(r.chunk().key().fingerprint()).isEqualTo(-1L);
     assertThat(r.chunk().metric()).isEqualTo(Labels.of("__name__", "m"));
+    SampleIterator it = r.chunk().iterator();
+    assertThat(it.seek(2000)).isTrue();
+    assertThat(it.timestamp()).isEqualTo(2250);
+    assertThat(it.value()).isEqualTo(8.0);
   }
 
   @Test
   void decode_legacyKey_skipsChecksumButChecksStructure() {
     Chunk c = example();
     String legacy =
-        Long.toUnsignedString(c.key().fingerprint()) + ":" + c.key().from() + ":" + c.key().through();
+        Long.toUnsignedString(c.key().fingerprint())
+            + ":"
+            + c.key().from()
+            + ":"
+            + c.key().through();
     assertThat(Chunk.decode(legacy, c.blob()).status()).isEqualTo(DecodeStatus.OK);
   }
 

@@ -43,7 +43,8 @@ final class CortexVectors {
         String table = n.get("table").asText();
         if (table.startsWith("chunk_")) {
           rows.add(
-              new ChunkRow(version, table, n.get("hash").asText(), hex(n.get("value_hex").asText())));
+              new ChunkRow(
+                  version, table, n.get("hash").asText(), hex(n.get("value_hex").asText())));
         }
       }
     }

@@ -40,7 +40,8 @@ class XorChunkTest {
                 Double.doubleToRawLongBits(1.0)),
             Arbitraries.doubles().map(Double::doubleToRawLongBits),
             Arbitraries.integers().between(0, 100).map(i -> Double.doubleToRawLongBits(i / 4.0)));
-    Arbitrary<Long> start = Arbitraries.oneOf(Arbitraries.longs(), Arbitraries.just(1_700_000_000_000L));
+    Arbitrary<Long> start =
+        Arbitraries.oneOf(Arbitraries.longs(), Arbitraries.just(1_700_000_000_000L));
     return Combinators.combine(start, deltas.list().ofMaxSize(300), values.list().ofMaxSize(301))
         .as(
             (t0, ds, vs) -> {

@@ -26,8 +26,10 @@ class MergeQueryableTest {
     store.append(l, 10, 1);
     store.append(l, 20, 99);
     store.append(Labels.of("__name__", "a"), 5, 5);
-    SeriesSet s = new MergeQueryable(List.of(head, store)).select(0, 100, ALL, Queryable.Hints.NONE);
-    assertThat(s.series()).extracting(Series::labels)
+    SeriesSet s =
+        new MergeQueryable(List.of(head, store)).select(0, 100, ALL, Queryable.Hints.NONE);
+    assertThat(s.series())
+        .extracting(Series::labels)
         .containsExactly(Labels.of("__name__", "a"), l);
     Series m = s.series().get(1);
     assertThat(m.size()).isEqualTo(3);
@@ -38,8 +40,9 @@ class MergeQueryableTest {
   @Test
   void select_keepsWarningsOfAllSources() {
     Queryable warn = (a, b, c, d) -> new SeriesSet(List.of(), List.of("peer x did not answer"));
-    SeriesSet s = new MergeQueryable(List.of(new MemoryQueryable(), warn, warn))
-        .select(0, 1, ALL, Queryable.Hints.NONE);
+    SeriesSet s =
+        new MergeQueryable(List.of(new MemoryQueryable(), warn, warn))
+            .select(0, 1, ALL, Queryable.Hints.NONE);
     assertThat(s.warnings()).containsExactly("peer x did not answer");
   }
 

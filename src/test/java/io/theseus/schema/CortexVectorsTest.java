@@ -23,8 +23,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The index rows the real Cortex v1.10 wrote for the 23-series dataset
  * (../shared/vectors/cortex-v1.10/, see its README) must come out of Theseus row for row. Chunk
  * keys are taken from the dump's chunk rows (their CRC depends on the compressor) and matched to
- * series by tenant + FastFingerprint; everything else is computed. Null values are dumped as
- * empty hex. Fails (does not skip) when the vectors are absent.
+ * series by tenant + FastFingerprint; everything else is computed. Null values are dumped as empty
+ * hex. Fails (does not skip) when the vectors are absent.
  */
 class CortexVectorsTest {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -77,7 +77,10 @@ class CortexVectorsTest {
   void indexRows_equalCortexDump(String version) throws IOException {
     Path dir = vectors().resolve(version);
     SchemaConfig config = SchemaConfig.load(dir.resolve("schema-config.yaml"));
-    assertThat(config.periods()).singleElement().extracting(PeriodConfig::schema).isEqualTo(version);
+    assertThat(config.periods())
+        .singleElement()
+        .extracting(PeriodConfig::schema)
+        .isEqualTo(version);
 
     TreeSet<String> expected = new TreeSet<>();
     List<String> chunkKeys = new ArrayList<>();
@@ -86,10 +89,14 @@ class CortexVectorsTest {
       String table = r.get("table").textValue();
       if (table.startsWith("chunk_")) {
         chunkKeys.add(r.get("hash").textValue());
-        assertThat(table).isEqualTo(config.chunkTableFor(ChunkKey.parse(r.get("hash").textValue()).from));
+        assertThat(table)
+            .isEqualTo(config.chunkTableFor(ChunkKey.parse(r.get("hash").textValue()).from));
       } else {
         expected.add(
-            row(table, r.get("hash").textValue(), r.get("range_hex").textValue(),
+            row(
+                table,
+                r.get("hash").textValue(),
+                r.get("range_hex").textValue(),
                 r.get("value_hex").isNull() ? "" : r.get("value_hex").textValue()));
       }
     }
@@ -108,9 +115,14 @@ class CortexVectorsTest {
         matched++;
         for (SchemaConfig.PeriodRange pr : config.split(k.from, k.through)) {
           for (IndexEntry e :
-              pr.period().indexSchema().chunkEntries(s.tenant(), pr.from(), pr.through(), s.labels(), key)) {
+              pr.period()
+                  .indexSchema()
+                  .chunkEntries(s.tenant(), pr.from(), pr.through(), s.labels(), key)) {
             actual.add(
-                row(e.table(), e.hash(), hex.formatHex(e.range()),
+                row(
+                    e.table(),
+                    e.hash(),
+                    hex.formatHex(e.range()),
                     e.value() == null ? "" : hex.formatHex(e.value())));
           }
         }

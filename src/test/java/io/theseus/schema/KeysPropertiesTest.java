@@ -24,25 +24,36 @@ class KeysPropertiesTest {
 
   @Provide
   Arbitrary<Labels> series() {
-    Arbitrary<String> names = Arbitraries.strings().withCharRange('a', 'c').ofMinLength(1).ofMaxLength(3);
+    Arbitrary<String> names =
+        Arbitraries.strings().withCharRange('a', 'c').ofMinLength(1).ofMaxLength(3);
     Arbitrary<String> values =
         Arbitraries.strings()
             .withCharRange('\u0001', '\u00ff')
             .withChars('日', '本', '"', '\\', '\n')
             .ofMinLength(1)
             .ofMaxLength(12);
-    Arbitrary<String> metric = Arbitraries.strings().withCharRange('a', 'z').withChars(':', '_').ofMinLength(1).ofMaxLength(8);
-    return Arbitraries.maps(names, values).ofMaxSize(5)
-        .flatMap(m -> metric.map(n -> {
-          Map<String, String> all = new java.util.HashMap<>(m);
-          all.put("__name__", n);
-          return Labels.of(all);
-        }));
+    Arbitrary<String> metric =
+        Arbitraries.strings()
+            .withCharRange('a', 'z')
+            .withChars(':', '_')
+            .ofMinLength(1)
+            .ofMaxLength(8);
+    return Arbitraries.maps(names, values)
+        .ofMaxSize(5)
+        .flatMap(
+            m ->
+                metric.map(
+                    n -> {
+                      Map<String, String> all = new java.util.HashMap<>(m);
+                      all.put("__name__", n);
+                      return Labels.of(all);
+                    }));
   }
 
   @Property
   void rangeKey_decodeRoundTrip(@ForAll("components") List<String> parts) {
-    byte[][] raw = parts.stream().map(s -> s.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
+    byte[][] raw =
+        parts.stream().map(s -> s.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
     List<byte[]> back = Keys.decodeRangeKey(Keys.rangeKey(raw));
     assertThat(back).hasSize(raw.length);
     for (int i = 0; i < raw.length; i++) {
@@ -52,7 +63,11 @@ class KeysPropertiesTest {
 
   @Provide
   Arbitrary<List<String>> components() {
-    return Arbitraries.strings().withCharRange('\u0001', '\u00ff').ofMaxLength(6).list().ofMaxSize(5);
+    return Arbitraries.strings()
+        .withCharRange('\u0001', '\u00ff')
+        .ofMaxLength(6)
+        .list()
+        .ofMaxSize(5);
   }
 
   @Property
@@ -94,7 +109,8 @@ class KeysPropertiesTest {
     for (IndexEntry e : all) {
       hashes.add(e.hash());
       assertThat(e.hash()).doesNotEndWith(MetricNameIndex.HASH_SUFFIX);
-      boolean v7v8Extra = (version.equals("v7") || version.equals("v8")) && e.hash().split(":").length == 2;
+      boolean v7v8Extra =
+          (version.equals("v7") || version.equals("v8")) && e.hash().split(":").length == 2;
       if (e.hash().equals(sid) || v7v8Extra) {
         continue;
       }
@@ -141,8 +157,7 @@ class KeysPropertiesTest {
     if (s.indexesSeries()) {
       cortex.addAll(s.seriesChunkQueries("u", t, t + 1, Keys.seriesId(metric)));
     }
-    List<IndexEntry> ext =
-        MetricNameIndex.entries(s, "u", t, t + 1, name).get(0).entries();
+    List<IndexEntry> ext = MetricNameIndex.entries(s, "u", t, t + 1, name).get(0).entries();
     for (IndexQuery q : cortex) {
       assertThat(q.hash()).isNotEqualTo(ext.get(0).hash());
     }

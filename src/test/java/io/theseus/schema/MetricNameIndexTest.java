@@ -16,24 +16,31 @@ class MetricNameIndexTest {
     List<IndexSchema.BucketEntries> b =
         MetricNameIndex.entries(
             V11, "t1", WorkedExampleTest.FROM, WorkedExampleTest.THROUGH, "http_requests_total");
-    assertThat(b).singleElement().satisfies(x -> {
-      assertThat(x.entries())
-          .containsExactly(
-              new IndexEntry(
-                  "index_2684",
-                  "t1:d18793:~names",
-                  HexFormat.of().parseHex("687474705f72657175657374735f746f74616c0000007400"),
-                  new byte[] {'-'}));
-      assertThat(x.cacheKey())
-          .isEqualTo(HexFormat.of().formatHex(
-              "index_2684-t1:d18793-~names-http_requests_total".getBytes()));
-    });
+    assertThat(b)
+        .singleElement()
+        .satisfies(
+            x -> {
+              assertThat(x.entries())
+                  .containsExactly(
+                      new IndexEntry(
+                          "index_2684",
+                          "t1:d18793:~names",
+                          HexFormat.of()
+                              .parseHex("687474705f72657175657374735f746f74616c0000007400"),
+                          new byte[] {'-'}));
+              assertThat(x.cacheKey())
+                  .isEqualTo(
+                      HexFormat.of()
+                          .formatHex("index_2684-t1:d18793-~names-http_requests_total".getBytes()));
+            });
   }
 
   @Test
   void entries_v1HourlyBuckets() {
     IndexSchema v1 = IndexSchema.of("v1", new PeriodicTableConfig("index_", 604_800_000L), 0);
-    assertThat(MetricNameIndex.entries(v1, "t1", WorkedExampleTest.FROM, WorkedExampleTest.THROUGH, "m"))
+    assertThat(
+            MetricNameIndex.entries(
+                v1, "t1", WorkedExampleTest.FROM, WorkedExampleTest.THROUGH, "m"))
         .hasSize(7)
         .first()
         .satisfies(x -> assertThat(x.entries().get(0).hash()).isEqualTo("t1:451042:~names"));

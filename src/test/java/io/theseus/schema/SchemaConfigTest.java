@@ -72,12 +72,16 @@ class SchemaConfigTest {
     assertThat(parts.get(1).period().schema()).isEqualTo("v11");
     assertThat(parts.get(1).from()).isEqualTo(JUNE_1);
     assertThat(parts.get(1).through()).isEqualTo(JUNE_1 + 5000);
-    assertThat(c.split(JUNE_1 + 1, JUNE_1 + 2)).singleElement()
-        .extracting(SchemaConfig.PeriodRange::from).isEqualTo(JUNE_1 + 1);
+    assertThat(c.split(JUNE_1 + 1, JUNE_1 + 2))
+        .singleElement()
+        .extracting(SchemaConfig.PeriodRange::from)
+        .isEqualTo(JUNE_1 + 1);
     // Before the first period: clipped to its start (Cortex forStores).
     long jan1 = 1609459200000L;
-    assertThat(c.split(jan1 - 10, jan1 + 10)).singleElement()
-        .extracting(SchemaConfig.PeriodRange::from).isEqualTo(jan1);
+    assertThat(c.split(jan1 - 10, jan1 + 10))
+        .singleElement()
+        .extracting(SchemaConfig.PeriodRange::from)
+        .isEqualTo(jan1);
     assertThat(c.split(0, 10)).isEmpty();
   }
 
@@ -87,14 +91,18 @@ class SchemaConfigTest {
   }
 
   static String period(String schema, String extra) {
-    return "configs:\n  - from: 2021-01-01\n    store: cassandra\n    schema: " + schema
-        + "\n    index: {prefix: index_, period: 168h}\n    chunks: {prefix: chunk_, period: 168h}\n"
+    return "configs:\n  - from: 2021-01-01\n    store: cassandra\n    schema: "
+        + schema
+        + "\n"
+        + "    index: {prefix: index_, period: 168h}\n"
+        + "    chunks: {prefix: chunk_, period: 168h}\n"
         + extra;
   }
 
   @Test
   void parse_rowShards() {
-    assertThat(SchemaConfig.parse(period("v10", "    row_shards: 32\n")).periods().get(0).rowShards())
+    assertThat(
+            SchemaConfig.parse(period("v10", "    row_shards: 32\n")).periods().get(0).rowShards())
         .isEqualTo(32);
     assertThatThrownBy(() -> SchemaConfig.parse(period("v11", "    row_shards: 0\n")))
         .isInstanceOf(SchemaConfigException.class)
@@ -108,32 +116,55 @@ class SchemaConfigTest {
   @Test
   void parse_errorsNameFieldAndPeriod() {
     assertThatThrownBy(() -> SchemaConfig.parse(period("v12", "")))
-        .hasMessageContaining("'schema'").hasMessageContaining("v12").hasMessageContaining("period 0");
+        .hasMessageContaining("'schema'")
+        .hasMessageContaining("v12")
+        .hasMessageContaining("period 0");
     assertThatThrownBy(() -> SchemaConfig.parse(period("v9", "    bogus: 1\n")))
-        .hasMessageContaining("unknown field 'bogus'").hasMessageContaining("2021-01-01");
+        .hasMessageContaining("unknown field 'bogus'")
+        .hasMessageContaining("2021-01-01");
     assertThatThrownBy(() -> SchemaConfig.parse(TWO + "other: 1\n"))
         .hasMessageContaining("unknown field 'other'");
     assertThatThrownBy(
-            () -> SchemaConfig.parse(period("v9", "").replace("period: 168h}\n    chunks", "period: 36h}\n    chunks")))
-        .hasMessageContaining("'index.period' 1d12h must be a multiple of the v9 bucket period 24h");
-    assertThatThrownBy(() -> SchemaConfig.parse(period("v9", "").replace("chunks: {prefix: chunk_, period: 168h}", "chunks: {prefix: chunk_, period: 2x}")))
-        .hasMessageContaining("'chunks.period'").hasMessageContaining("2x");
+            () ->
+                SchemaConfig.parse(
+                    period("v9", "")
+                        .replace("period: 168h}\n    chunks", "period: 36h}\n    chunks")))
+        .hasMessageContaining(
+            "'index.period' 1d12h must be a multiple of the v9 bucket period 24h");
+    assertThatThrownBy(
+            () ->
+                SchemaConfig.parse(
+                    period("v9", "")
+                        .replace(
+                            "chunks: {prefix: chunk_, period: 168h}",
+                            "chunks: {prefix: chunk_, period: 2x}")))
+        .hasMessageContaining("'chunks.period'")
+        .hasMessageContaining("2x");
     assertThatThrownBy(() -> SchemaConfig.parse(period("v9", "").replace("prefix: chunk_, ", "")))
         .hasMessageContaining("'chunks.prefix' is required");
-    assertThatThrownBy(() -> SchemaConfig.parse(period("v9", "").replace("2021-01-01", "2021-13-01")))
-        .hasMessageContaining("'from' must be a date").hasMessageContaining("2021-13-01");
-    assertThatThrownBy(() -> SchemaConfig.parse(period("v9", "").replace("    store: cassandra\n", "")))
+    assertThatThrownBy(
+            () -> SchemaConfig.parse(period("v9", "").replace("2021-01-01", "2021-13-01")))
+        .hasMessageContaining("'from' must be a date")
+        .hasMessageContaining("2021-13-01");
+    assertThatThrownBy(
+            () -> SchemaConfig.parse(period("v9", "").replace("    store: cassandra\n", "")))
         .hasMessageContaining("'store' is required");
-    assertThatThrownBy(() -> SchemaConfig.parse("configs: []\n")).hasMessageContaining("no periods");
-    assertThatThrownBy(() -> SchemaConfig.parse("configs: [\n")).hasMessageContaining("not valid YAML");
+    assertThatThrownBy(() -> SchemaConfig.parse("configs: []\n"))
+        .hasMessageContaining("no periods");
+    assertThatThrownBy(() -> SchemaConfig.parse("configs: [\n"))
+        .hasMessageContaining("not valid YAML");
     assertThatThrownBy(() -> SchemaConfig.parse(period("v9", "    schema: v10\n")))
         .hasMessageContaining("schema");
   }
 
   @Test
   void parse_v1AllowsHourMultiples() {
-    String v1 = period("v1", "").replace("168h}\n    chunks", "3h}\n    chunks").replace("chunk_, period: 168h", "chunk_, period: 5h");
-    assertThat(SchemaConfig.parse(v1).periods().get(0).index().periodMs()).isEqualTo(3 * 3_600_000L);
+    String v1 =
+        period("v1", "")
+            .replace("168h}\n    chunks", "3h}\n    chunks")
+            .replace("chunk_, period: 168h", "chunk_, period: 5h");
+    assertThat(SchemaConfig.parse(v1).periods().get(0).index().periodMs())
+        .isEqualTo(3 * 3_600_000L);
     assertThatThrownBy(() -> SchemaConfig.parse(v1.replace("3h}", "90m}")))
         .hasMessageContaining("multiple of the v1 bucket period 1h");
   }
@@ -155,7 +186,8 @@ class SchemaConfigTest {
     assertThat(PromDuration.parseMillis("1d12h")).isEqualTo(129_600_000L);
     assertThat(PromDuration.parseMillis("0")).isZero();
     assertThatThrownBy(() -> PromDuration.parseMillis("1h1d")).hasMessageContaining("1h1d");
-    assertThatThrownBy(() -> PromDuration.parseMillis("")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> PromDuration.parseMillis(""))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThat(PromDuration.format(604_800_000L)).isEqualTo("1w");
   }
 
@@ -166,9 +198,15 @@ class SchemaConfigTest {
     try (Stream<Path> s = Files.list(dir)) {
       files = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
     }
-    List<String> versions = files.stream()
-        .map(p -> SchemaConfig.load(p).periods().get(SchemaConfig.load(p).periods().size() - 1).schema())
-        .toList();
+    List<String> versions =
+        files.stream()
+            .map(
+                p ->
+                    SchemaConfig.load(p)
+                        .periods()
+                        .get(SchemaConfig.load(p).periods().size() - 1)
+                        .schema())
+            .toList();
     assertThat(versions)
         .containsAll(List.of("v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11"));
     for (Path p : files) {
@@ -178,5 +216,18 @@ class SchemaConfigTest {
             .isEqualTo(name.substring(0, name.length() - 5));
       }
     }
+  }
+
+  @Test
+  void builtIn_isOneV11PeriodWithWeeklyTables() {
+    SchemaConfig c = SchemaConfig.builtIn();
+    assertThat(c.periods()).hasSize(1);
+    PeriodConfig p = c.periods().get(0);
+    assertThat(p.from()).isEqualTo(LocalDate.of(2020, 1, 1));
+    assertThat(p.rowShards()).isEqualTo(16);
+    assertThat(p.index()).isEqualTo(new PeriodicTableConfig("index_", 604_800_000L));
+    assertThat(p.chunks()).isEqualTo(new PeriodicTableConfig("chunk_", 604_800_000L));
+    // 2021-06-15 is in weekly table 2684 (cortex-chunks.md §3.5).
+    assertThat(c.indexTableFor(1623753000000L)).isEqualTo("index_2684");
   }
 }

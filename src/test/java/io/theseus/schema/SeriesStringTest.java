@@ -22,7 +22,8 @@ class SeriesStringTest {
     assertThat(quoted("\u0000\u001f\u007f")).isEqualTo("m{l=\"\\x00\\x1f\\x7f\"}");
     assertThat(quoted("\u0085\u00a0\u00ad\u2028\ufeff\ue000"))
         .isEqualTo("m{l=\"\\u0085\\u00a0\\u00ad\\u2028\\ufeff\\ue000\"}");
-    assertThat(quoted("héllo 日本語 \uD83D\uDE80 \ufffd")).isEqualTo("m{l=\"héllo 日本語 \uD83D\uDE80 \ufffd\"}");
+    assertThat(quoted("héllo 日本語 \uD83D\uDE80 \ufffd"))
+        .isEqualTo("m{l=\"héllo 日本語 \uD83D\uDE80 \ufffd\"}");
     assertThat(quoted("\uDBFF\uDFFF")).isEqualTo("m{l=\"\\U0010ffff\"}");
   }
 

@@ -48,7 +48,8 @@ class WorkedExampleTest {
 
   @Test
   void derivedValues_matchDocument() {
-    assertThat(Keys.seriesString(METRIC)).isEqualTo("http_requests_total{job=\"api\", method=\"GET\"}");
+    assertThat(Keys.seriesString(METRIC))
+        .isEqualTo("http_requests_total{job=\"api\", method=\"GET\"}");
     assertThat(Keys.seriesId(METRIC)).isEqualTo(S);
     assertThat(Keys.rowShard(S, 16)).isEqualTo(9);
     assertThat(new String(Keys.valueHash("api"), StandardCharsets.US_ASCII)).isEqualTo(H_API);
@@ -180,7 +181,8 @@ class WorkedExampleTest {
 
   @Test
   void chunkEntries_v11AddsLabelNamesRow() {
-    IndexEntry names = new IndexEntry(T, S, new byte[] {0, 0, 0, '9', 0}, b("[\"job\",\"method\"]"));
+    IndexEntry names =
+        new IndexEntry(T, S, new byte[] {0, 0, 0, '9', 0}, b("[\"job\",\"method\"]"));
     assertThat(entries("v11"))
         .containsExactlyInAnyOrder(
             shard09(V9_METRIC), shard09(V9_JOB), shard09(V9_METHOD), V10_CHUNK, names);
@@ -259,7 +261,8 @@ class WorkedExampleTest {
         v10.labelValueQueries("t1", Q_FROM, Q_THROUGH, "http_requests_total", "job", "api");
     List<IndexQuery> expected = new ArrayList<>();
     for (String nn :
-        List.of("00", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13",
+        List.of(
+            "00", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13",
             "14", "15")) {
       expected.add(q(nn + ":" + M + ":job", null, H_API + "\\0", "api"));
     }
@@ -281,11 +284,17 @@ class WorkedExampleTest {
 
   @Test
   void queries_v3v4v5() {
-    assertThat(schema("v3").labelValueQueries("t1", Q_FROM, Q_THROUGH, "http_requests_total", "job", "api"))
+    assertThat(
+            schema("v3")
+                .labelValueQueries("t1", Q_FROM, Q_THROUGH, "http_requests_total", "job", "api"))
         .containsExactly(q(M, "job\\0YXBp\\0", null, null));
-    assertThat(schema("v4").labelValueQueries("t1", Q_FROM, Q_THROUGH, "http_requests_total", "job", "api"))
+    assertThat(
+            schema("v4")
+                .labelValueQueries("t1", Q_FROM, Q_THROUGH, "http_requests_total", "job", "api"))
         .containsExactly(q(M + ":job", "\\0YXBp\\0", null, null));
-    assertThat(schema("v5").labelValueQueries("t1", Q_FROM, Q_THROUGH, "http_requests_total", "job", "api"))
+    assertThat(
+            schema("v5")
+                .labelValueQueries("t1", Q_FROM, Q_THROUGH, "http_requests_total", "job", "api"))
         .containsExactly(q(M + ":job", null, null, null));
   }
 
@@ -297,7 +306,8 @@ class WorkedExampleTest {
       for (IndexEntry x : entries(v)) {
         RangeValues.Parsed p = RangeValues.parse(x.range(), x.value());
         assertThat(p.chunkId()).as(v).isEqualTo(C);
-        if (x.hash().endsWith(":job") || new String(x.range(), StandardCharsets.UTF_8).startsWith("job")) {
+        if (x.hash().endsWith(":job")
+            || new String(x.range(), StandardCharsets.UTF_8).startsWith("job")) {
           assertThat(p.labelValue()).as(v + " " + x).isEqualTo("api");
         }
       }
@@ -328,7 +338,9 @@ class WorkedExampleTest {
 
   @Test
   void parseLabelNames_jsonArray() {
-    assertThat(RangeValues.parseLabelNames(b("[\"job\",\"method\"]"))).containsExactly("job", "method");
-    assertThatThrownBy(() -> RangeValues.parseLabelNames(b("{}"))).isInstanceOf(IllegalArgumentException.class);
+    assertThat(RangeValues.parseLabelNames(b("[\"job\",\"method\"]")))
+        .containsExactly("job", "method");
+    assertThatThrownBy(() -> RangeValues.parseLabelNames(b("{}")))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -24,7 +24,8 @@ import java.util.TreeMap;
  * free loopback port, fed through its remote-write endpoint. Closed by the test.
  */
 final class ApiTestServer implements AutoCloseable {
-  static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   final TheseusServer server;
   final String base;
@@ -42,13 +43,18 @@ final class ApiTestServer implements AutoCloseable {
       Files.writeString(f, sb);
       tenantsFile = f.toString();
     }
-    String cp = ks.cassandra().contactPoint().getHostString() + ":" + ks.cassandra().contactPoint().getPort();
+    String cp =
+        ks.cassandra().contactPoint().getHostString()
+            + ":"
+            + ks.cassandra().contactPoint().getPort();
     TheseusConfig cfg =
         TheseusConfig.defaults()
-            .withServer(new TheseusConfig.Server("127.0.0.1:0", dir.toString(), tokens != null,
-                tenantsFile, null, instanceId))
-            .withCassandra(new TheseusConfig.Cassandra(List.of(cp), null, ks.name(), null, "ONE",
-                null, null, null, null, null, null));
+            .withServer(
+                new TheseusConfig.Server(
+                    "127.0.0.1:0", dir.toString(), tokens != null, tenantsFile, null, instanceId))
+            .withCassandra(
+                new TheseusConfig.Cassandra(
+                    List.of(cp), null, ks.name(), null, "ONE", null, null, null, null, null, null));
     server = new TheseusServer(cfg, null).start();
     base = "http://127.0.0.1:" + server.port();
   }
@@ -135,7 +141,8 @@ final class ApiTestServer implements AutoCloseable {
       if (sb.length() > 0) {
         sb.append('&');
       }
-      sb.append(URLEncoder.encode(kv[i], StandardCharsets.UTF_8)).append('=')
+      sb.append(URLEncoder.encode(kv[i], StandardCharsets.UTF_8))
+          .append('=')
           .append(URLEncoder.encode(kv[i + 1], StandardCharsets.UTF_8));
     }
     return sb.toString();

@@ -19,9 +19,12 @@ import net.jqwik.api.constraints.StringLength;
 
 class HeadWireTest {
   @Property(tries = 200)
-  void request_roundTrips(@ForAll long mint, @ForAll long maxt,
+  void request_roundTrips(
+      @ForAll long mint,
+      @ForAll long maxt,
       @ForAll @Size(max = 5) List<@AlphaChars @StringLength(min = 1, max = 10) String> names,
-      @ForAll @IntRange(min = 0, max = 3) int type) throws IOException {
+      @ForAll @IntRange(min = 0, max = 3) int type)
+      throws IOException {
     List<Matcher> ms = new ArrayList<>();
     for (String n : names) {
       ms.add(Matcher.of(Matcher.Type.values()[type], n, n + "é.*"));
@@ -33,8 +36,10 @@ class HeadWireTest {
   }
 
   @Property(tries = 200)
-  void response_roundTripsRawBits(@ForAll @Size(max = 6) List<@AlphaChars @StringLength(min = 1, max = 8) String> vals,
-      @ForAll @Size(max = 30) List<Long> bits) throws IOException {
+  void response_roundTripsRawBits(
+      @ForAll @Size(max = 6) List<@AlphaChars @StringLength(min = 1, max = 8) String> vals,
+      @ForAll @Size(max = 30) List<Long> bits)
+      throws IOException {
     List<Series> in = new ArrayList<>();
     for (String v : vals) {
       long[] ts = new long[bits.size()];
@@ -51,15 +56,17 @@ class HeadWireTest {
       assertThat(out.get(k).labels()).isEqualTo(in.get(k).labels());
       assertThat(out.get(k).timestamps()).isEqualTo(in.get(k).timestamps());
       long[] a = Arrays.stream(in.get(k).values()).mapToLong(Double::doubleToRawLongBits).toArray();
-      long[] b = Arrays.stream(out.get(k).values()).mapToLong(Double::doubleToRawLongBits).toArray();
+      long[] b =
+          Arrays.stream(out.get(k).values()).mapToLong(Double::doubleToRawLongBits).toArray();
       assertThat(b).isEqualTo(a);
     }
   }
 
   @Property(tries = 100)
   void truncated_isAnError(@ForAll @IntRange(min = 1, max = 20) int cut) {
-    byte[] full = HeadWire.encodeResponse(List.of(new Series(Labels.of("a", "b"),
-        new long[] {1}, new double[] {2}, 1)));
+    byte[] full =
+        HeadWire.encodeResponse(
+            List.of(new Series(Labels.of("a", "b"), new long[] {1}, new double[] {2}, 1)));
     byte[] t = Arrays.copyOf(full, Math.max(0, full.length - cut));
     assertThatThrownBy(() -> HeadWire.decodeResponse(t)).isInstanceOf(IOException.class);
   }

@@ -74,10 +74,13 @@ class PromJsonTest {
     BigDecimal d = PromJson.shortest(Math.abs(v));
     assertThat(d.doubleValue()).isEqualTo(Math.abs(v));
     assertThat(d.precision())
-        .isLessThanOrEqualTo(new BigDecimal(Double.toString(Math.abs(v))).stripTrailingZeros().precision());
+        .isLessThanOrEqualTo(
+            new BigDecimal(Double.toString(Math.abs(v))).stripTrailingZeros().precision());
     if (d.precision() > 1) {
-      BigDecimal shorter = new BigDecimal(Math.abs(v)).round(
-          new java.math.MathContext(d.precision() - 1, java.math.RoundingMode.HALF_EVEN));
+      BigDecimal shorter =
+          new BigDecimal(Math.abs(v))
+              .round(
+                  new java.math.MathContext(d.precision() - 1, java.math.RoundingMode.HALF_EVEN));
       assertThat(shorter.doubleValue()).isNotEqualTo(Math.abs(v));
     }
     assertThat(Double.parseDouble(PromJson.pointValue(v))).isEqualTo(v);

@@ -24,8 +24,11 @@ class QueryGuardTest {
   }
 
   static QueryGuard guard(long samples, long series, AtomicBoolean cancelled) {
-    return new QueryGuard(data(), new QueryLimits(samples, series, 0, 1000, 0),
-        System.nanoTime() + 60_000_000_000L, cancelled);
+    return new QueryGuard(
+        data(),
+        new QueryLimits(samples, series, 0, 1000, 0),
+        System.nanoTime() + 60_000_000_000L,
+        cancelled);
   }
 
   @Test
@@ -53,7 +56,8 @@ class QueryGuardTest {
   @Test
   void cancelled_isTimeout() {
     QueryGuard g = guard(0, 0, new AtomicBoolean(true));
-    assertThatThrownBy(() -> g.select(0, 1, List.of(Matcher.eq("__name__", "m")), Queryable.Hints.NONE))
+    assertThatThrownBy(
+            () -> g.select(0, 1, List.of(Matcher.eq("__name__", "m")), Queryable.Hints.NONE))
         .isInstanceOf(QueryGuard.Abort.class)
         .hasMessage("query timed out in query execution");
   }

@@ -32,8 +32,11 @@ class RemoteReadTest {
       assertThat(payload).hasSize(len);
       CRC32C c = new CRC32C();
       c.update(payload);
-      long want = ((crc[0] & 0xffL) << 24) | ((crc[1] & 0xffL) << 16) | ((crc[2] & 0xffL) << 8)
-          | (crc[3] & 0xffL);
+      long want =
+          ((crc[0] & 0xffL) << 24)
+              | ((crc[1] & 0xffL) << 16)
+              | ((crc[2] & 0xffL) << 8)
+              | (crc[3] & 0xffL);
       assertThat(c.getValue()).isEqualTo(want);
       out.add(Remote.ChunkedReadResponse.parseFrom(payload));
     }
@@ -41,9 +44,14 @@ class RemoteReadTest {
   }
 
   static byte[] request(boolean chunked, long start, long end, String name) {
-    Remote.ReadRequest.Builder b = Remote.ReadRequest.newBuilder().addQueries(
-        Remote.Query.newBuilder().setStartTimestampMs(start).setEndTimestampMs(end)
-            .addMatchers(Types.LabelMatcher.newBuilder().setName("__name__").setValue(name)));
+    Remote.ReadRequest.Builder b =
+        Remote.ReadRequest.newBuilder()
+            .addQueries(
+                Remote.Query.newBuilder()
+                    .setStartTimestampMs(start)
+                    .setEndTimestampMs(end)
+                    .addMatchers(
+                        Types.LabelMatcher.newBuilder().setName("__name__").setValue(name)));
     if (chunked) {
       b.addAcceptedResponseTypes(Remote.ReadRequest.ResponseType.STREAMED_XOR_CHUNKS);
     }
@@ -52,8 +60,9 @@ class RemoteReadTest {
 
   /** Streamed chunks decode back to exactly the samples in range, stale markers included. */
   @Property(tries = 30)
-  void streamedChunks_roundTripSamples(@ForAll @IntRange(min = 1, max = 700) int n,
-      @ForAll @IntRange(min = 0, max = 50) int skip) throws IOException {
+  void streamedChunks_roundTripSamples(
+      @ForAll @IntRange(min = 1, max = 700) int n, @ForAll @IntRange(min = 0, max = 50) int skip)
+      throws IOException {
     MemoryQueryable m = new MemoryQueryable();
     Labels l = Labels.of("__name__", "m", "k", "v");
     for (int i = 0; i < n; i++) {
@@ -89,8 +98,8 @@ class RemoteReadTest {
 
   @Test
   void corruptBody_is400() {
-    RemoteRead.Reply r = RemoteRead.handle("nonsense".getBytes(StandardCharsets.UTF_8),
-        new MemoryQueryable(), 0);
+    RemoteRead.Reply r =
+        RemoteRead.handle("nonsense".getBytes(StandardCharsets.UTF_8), new MemoryQueryable(), 0);
     assertThat(r.status()).isEqualTo(400);
     assertThat(new String(r.body(), StandardCharsets.UTF_8)).contains("snappy");
   }
@@ -103,7 +112,8 @@ class RemoteReadTest {
     }
     RemoteRead.Reply r = RemoteRead.handle(request(false, 0, 100, "m"), m, 5);
     assertThat(r.status()).isEqualTo(400);
-    assertThat(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo("exceeded sample limit (5)\n");
+    assertThat(new String(r.body(), StandardCharsets.UTF_8))
+        .isEqualTo("exceeded sample limit (5)\n");
   }
 
   @Test
@@ -115,6 +125,7 @@ class RemoteReadTest {
     RemoteRead.Reply r = RemoteRead.handle(request(false, 15, 45, "m"), m, 0);
     Remote.ReadResponse resp = Remote.ReadResponse.parseFrom(RemoteRead.decompress(r.body()));
     assertThat(resp.getResults(0).getTimeseries(0).getSamplesList())
-        .extracting(Types.Sample::getTimestamp).containsExactly(20L, 30L, 40L);
+        .extracting(Types.Sample::getTimestamp)
+        .containsExactly(20L, 30L, 40L);
   }
 }

@@ -57,7 +57,8 @@ class RemoteWriteHttpTest {
             "small", Map.of("max_label_names_per_series", 3, "max_label_value_length", 8,
                 "reject_old_samples", true, "reject_old_samples_max_age", "1h"),
             "slow", Map.of("ingestion_rate", 1, "ingestion_burst_size", 10),
-            "few", Map.of("max_series_per_user", 2, "max_series_per_metric", 1)));
+            "few", Map.of("max_series_per_user", 2, "max_series_per_metric", 1),
+            "ha", Map.of("accept_ha_samples", true)));
     server = new TheseusServer(config(dir, ks, true, null, 64L * 1024, limits, null), null).start();
     now = System.currentTimeMillis();
   }
@@ -247,6 +248,28 @@ class RemoteWriteHttpTest {
         "application/x-protobuf;proto=io.prometheus.write.v2.Request");
     assertThat(bad.statusCode()).isEqualTo(400);
     assertThat(bad.headers().firstValue("X-Prometheus-Remote-Write-Samples-Written")).hasValue("0");
+  }
+
+  @Test
+  void push_haPair_electedAccepted_otherReplica202_replicaLabelRemoved() throws Exception {
+    assertThat(status("ha", ts(now, 1, "__name__", "m", "cluster", "c", "__replica__", "a")))
+        .isEqualTo(200);
+    HttpResponse<String> other = post(server, "/api/v1/push",
+        v1(ts(now, 2, "__name__", "m", "cluster", "c", "__replica__", "b")), "X-Scope-OrgID", "ha");
+    assertThat(other.statusCode()).isEqualTo(202);
+    assertThat(other.body()).contains("replica=b, elected=a");
+    assertThat(status("ha", ts(now + 1, 1, "__name__", "m", "cluster", "c", "__replica__", "a")))
+        .isEqualTo(200);
+    var got = server.ingest().ingester()
+        .select("ha", List.of(Matcher.eq("__name__", "m")), 0, Long.MAX_VALUE);
+    assertThat(got).singleElement().satisfies(s -> {
+      assertThat(s.labels().has("__replica__")).isFalse();
+      assertThat(s.labels().get("cluster")).isEqualTo("c");
+      assertThat(s.timestamps()).containsExactly(now, now + 1);
+    });
+    // Tenants without accept_ha_samples keep the label and are not deduplicated.
+    assertThat(status("noha", ts(now, 1, "__name__", "m", "cluster", "c", "__replica__", "b")))
+        .isEqualTo(200);
   }
 
   @Test

@@ -70,4 +70,46 @@ class CassandraClusterTest {
     }
     s.execute("DROP KEYSPACE " + ks);
   }
+
+  @Test
+  @Order(3)
+  void schemaApply_networkTopologyRf3_agreesOnEveryNode() {
+    TestCassandraCluster t = TestCassandraCluster.get();
+    String ks = TestCassandraCluster.keyspaceName("cluster_apply");
+    String cps =
+        t.cluster().contactPoints().stream()
+            .map(a -> a.getHostString() + ":" + a.getPort())
+            .collect(java.util.stream.Collectors.joining(","));
+    String[] args = {
+      "schema", "apply", "--config", "schema/examples/v11.yaml", "--from", "2024-01-01",
+      "--through", "2024-01-02", "--keyspace", ks, "--replication", "datacenter1:3",
+      "--cassandra", cps, "--consistency", "QUORUM"
+    };
+    var out = new java.io.StringWriter();
+    var err = new java.io.StringWriter();
+    var cl = io.theseus.cli.Main.commandLine();
+    cl.setOut(new java.io.PrintWriter(out));
+    cl.setErr(new java.io.PrintWriter(err));
+    assertThat(cl.execute(args)).as(err.toString()).isZero();
+    assertThat(out.toString()).contains("as version 1");
+    CqlSession s = t.session();
+    // Every node answers from its own system_schema with the same tables and replication.
+    for (Node n : s.getMetadata().getNodes().values()) {
+      List<String> tables =
+          s.execute(
+                  SimpleStatement.newInstance(
+                          "SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?", ks)
+                      .setNode(n))
+              .all().stream().map(r -> r.getString(0)).toList();
+      assertThat(tables).contains("index_2817", "chunk_2817", "theseus_schema_migrations");
+      var repl =
+          s.execute(
+                  SimpleStatement.newInstance(
+                          "SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = ?", ks)
+                      .setNode(n))
+              .one().getMap(0, String.class, String.class);
+      assertThat(repl).containsEntry("datacenter1", "3");
+    }
+    s.execute("DROP KEYSPACE " + ks);
+  }
 }

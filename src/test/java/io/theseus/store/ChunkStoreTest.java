@@ -4,147 +4,229 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.datastax.oss.driver.api.core.cql.Row;
+import io.theseus.chunk.BigChunk;
+import io.theseus.chunk.Chunk;
+import io.theseus.chunk.Fingerprint;
 import io.theseus.model.Labels;
+import io.theseus.model.Matcher;
 import io.theseus.schema.IndexEntry;
-import io.theseus.schema.IndexSchema;
 import io.theseus.schema.SchemaConfig;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashSet;
+import java.nio.ByteBuffer;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+/** Write-dedupe, integrity checks and bad input of {@link ChunkStore} on real Cassandra. */
 @ExtendWith(CassandraExtension.class)
 class ChunkStoreTest {
-  private static final SchemaConfig CONFIG =
+  static final long DAY = 1_795_132_800_000L; // 2026-11-20T00:00Z
+  static final SchemaConfig CFG =
       SchemaConfig.parse(
           """
           configs:
-            - from: 2021-01-01
-              store: cassandra
-              schema: v6
-              index: {prefix: i6_, period: 168h}
-              chunks: {prefix: c_, period: 168h}
-            - from: 2021-01-08
-              store: cassandra
-              schema: v11
-              row_shards: 4
-              index: {prefix: i11_, period: 168h}
-              chunks: {prefix: c_, period: 168h}
+          - from: 2026-11-01
+            store: cassandra
+            schema: v9
+            index: {prefix: idx_, period: 168h}
+            chunks: {prefix: chk_, period: 168h}
           """);
-  private static final Labels SERIES = Labels.of("__name__", "up", "job", "api", "instance", "a:1");
+  static RowStore rows;
+  static TableManager tables;
+  static String ks;
+  static CassandraExtension.CassandraKeyspace keyspace;
 
-  private static long ms(String t) {
-    return Instant.parse(t).toEpochMilli();
+  @BeforeAll
+  static void setUp(CassandraExtension.CassandraKeyspace k) {
+    keyspace = k;
+    ks = k.name();
+    rows = RowStore.builder(k.session(), ks).build();
+    tables = new TableManager(k.session(), ks, t -> "");
   }
 
-  @Test
-  void put_acrossAPeriodChange_writesChunkThenEveryPeriodsEntries(
-      CassandraExtension.CassandraKeyspace ks) {
-    ChunkStore store = store(ks, "", new WriteDedupeCache(1000));
-    long from = ms("2021-01-07T20:00:00Z");
-    long through = ms("2021-01-08T04:00:00Z");
-    String key = "u1/0123456789abcdef:176d9a2e400:176dd3d0c00:cafe0001";
-    ChunkStore.PutResult r =
-        store.put("u1", key, new byte[] {1, 2, 3}, from, through, SERIES).toCompletableFuture().join();
-    assertThat(r.chunkTable()).isEqualTo("c_2662");
-    assertThat(readAll(ks, "c_2662")).containsExactly("c_2662|" + key + "|00|010203");
+  @AfterAll
+  static void tearDown() {
+    rows.close();
+  }
 
-    Set<String> expected = new HashSet<>();
-    for (SchemaConfig.PeriodRange p : CONFIG.split(from, through)) {
-      p.period().indexSchema().chunkEntries("u1", p.from(), p.through(), SERIES, key)
-          .forEach(e -> expected.add(str(e)));
+  static Chunk chunk(String tenant, Labels ls, long from, int n) {
+    BigChunk b = new BigChunk();
+    for (int i = 0; i < n; i++) {
+      b.append(from + i * 15_000L, i);
     }
-    Set<String> got = new HashSet<>();
-    for (String t : new TableManager(ks.session(), ks.name(), x -> "").existingTables()) {
-      if (t.startsWith("i6_") || t.startsWith("i11_")) {
-        got.addAll(readAll(ks, t));
-      }
-    }
-    assertThat(got).isEqualTo(expected);
-    assertThat(got).anyMatch(s -> s.startsWith("i6_")).anyMatch(s -> s.startsWith("i11_"));
-    assertThat(r.indexEntries()).isEqualTo(expected.size());
+    return Chunk.build(
+        tenant,
+        Fingerprint.fast(ls),
+        ls,
+        Chunk.BIGCHUNK,
+        b.encode(),
+        from,
+        from + (n - 1) * 15_000L);
+  }
+
+  static long writetime(IndexEntry e) {
+    Row r =
+        keyspace
+            .session()
+            .execute(
+                "SELECT writetime(value) FROM "
+                    + ks
+                    + "."
+                    + e.table()
+                    + " WHERE hash = ? AND range = ?",
+                e.hash(),
+                ByteBuffer.wrap(e.range()))
+            .one();
+    assertThat(r).as("row " + e).isNotNull();
+    return r.getLong(0);
   }
 
   @Test
-  void put_secondChunkSameBucket_writesOnlySeriesChunkEntries(
-      CassandraExtension.CassandraKeyspace ks) {
-    ChunkStore store = store(ks, "", new WriteDedupeCache(1000));
-    long from = ms("2021-01-09T01:00:00Z");
-    store.put("u2", "u2/1:a:b:1", new byte[] {9}, from, from + 3_600_000, SERIES)
-        .toCompletableFuture().join();
-    ChunkStore.PutResult second =
-        store.put("u2", "u2/1:c:d:2", new byte[] {8}, from + 7_200_000, from + 10_800_000, SERIES)
-            .toCompletableFuture().join();
-    IndexSchema v11 = CONFIG.periods().get(1).indexSchema();
-    assertThat(second.dedupedBuckets()).isEqualTo(1);
-    assertThat(second.indexEntries())
-        .isEqualTo(
-            v11.seriesChunkEntries("u2", from + 7_200_000, from + 10_800_000, SERIES, "u2/1:c:d:2")
-                .size());
+  void put_secondChunkSameBucket_writesLabelEntriesOnce() {
+    ChunkStore store = ChunkStore.builder(rows, tables, CFG).build();
+    Labels ls = Labels.of("__name__", "dedupe_m", "job", "api");
+    Chunk c1 = chunk("d1", ls, DAY + 3_600_000L, 10);
+    Chunk c2 = chunk("d1", ls, DAY + 7_200_000L, 10);
+    store.put(c1).toCompletableFuture().join();
+    var schema = CFG.periods().get(0).indexSchema();
+    IndexEntry label =
+        schema.labelEntries("d1", c1.key().from(), c1.key().through(), ls).get(0).entries().get(1);
+    assertThat(label.hash()).endsWith(":dedupe_m:job");
+    long first = writetime(label);
+
+    store.put(c2).toCompletableFuture().join();
+    assertThat(writetime(label))
+        .as("label entry not rewritten for the same bucket")
+        .isEqualTo(first);
+    IndexEntry c2Entry =
+        schema
+            .seriesChunkEntries("d1", c2.key().from(), c2.key().through(), ls, c2.key().toString())
+            .get(0);
+    assertThat(
+            keyspace
+                .session()
+                .execute(
+                    "SELECT range FROM "
+                        + ks
+                        + "."
+                        + c2Entry.table()
+                        + " WHERE hash = ? AND range = ?",
+                    c2Entry.hash(),
+                    ByteBuffer.wrap(c2Entry.range()))
+                .one())
+        .as("series->chunk entry of the second chunk")
+        .isNotNull();
+
+    // a store with an empty cache (another process) writes the label entries again
+    ChunkStore fresh = ChunkStore.builder(rows, tables, CFG).build();
+    fresh.put(c2).toCompletableFuture().join();
+    assertThat(writetime(label)).isGreaterThan(first);
+    assertThat(store.select("d1", DAY, DAY + 86_399_999L, List.of(Matcher.eq("job", "api"))))
+        .singleElement()
+        .satisfies(s -> assertThat(s.size()).isEqualTo(20));
   }
 
   @Test
-  void put_chunkWriteFails_writesNoIndexEntries(CassandraExtension.CassandraKeyspace ks) {
-    // Chunk tables get an invalid option, so the chunk write fails before any index write.
-    ChunkStore store = store(ks, "no_such_option = 1", new WriteDedupeCache(10));
-    long from = ms("2021-03-01T00:00:00Z");
+  void query_corruptChunk_failsWithChecksumError() {
+    ChunkStore store = ChunkStore.builder(rows, tables, CFG).build();
+    Labels ls = Labels.of("__name__", "corrupt_m", "job", "x");
+    Chunk c = chunk("c1", ls, DAY, 30);
+    store.put(c).toCompletableFuture().join();
+    byte[] blob = c.blob();
+    blob[blob.length - 1] ^= 1;
+    rows.putChunk(CFG.chunkTableFor(DAY), c.key().toString(), blob).toCompletableFuture().join();
     assertThatThrownBy(
-            () ->
-                store.put("u3", "u3/1:a:b:1", new byte[] {1}, from, from + 60_000, SERIES)
-                    .toCompletableFuture().join())
-        .hasMessageContaining("no_such_option");
-    Set<String> tables = new TableManager(ks.session(), ks.name(), x -> "").existingTables();
-    for (String t : tables) {
-      if (t.startsWith("i11_") || t.startsWith("i6_")) {
-        assertThat(readAll(ks, t)).noneMatch(s -> s.contains("u3"));
-      }
-    }
+            () -> store.select("c1", DAY, DAY + 3_600_000L, List.of(Matcher.eq("job", "x"))))
+        .isInstanceOf(ChunkStoreException.class)
+        .hasMessageContaining(c.key().toString())
+        .hasMessageContaining("checksum");
   }
 
   @Test
-  void fetch_chunksOfSeveralTables_returnsEachAndSkipsMissing(
-      CassandraExtension.CassandraKeyspace ks) {
-    ChunkStore store = store(ks, "", new WriteDedupeCache(10));
-    List<ChunkStore.ChunkRef> refs = new ArrayList<>();
-    for (int i = 0; i < 6; i++) {
-      long from = ms("2021-01-02T00:00:00Z") + i * 5L * 86_400_000;
-      String key = "u4/" + i + ":a:b:c";
-      store.put("u4", key, new byte[] {(byte) i}, from, from + 60_000, SERIES)
-          .toCompletableFuture().join();
-      refs.add(new ChunkStore.ChunkRef(key, from));
-    }
-    refs.add(new ChunkStore.ChunkRef("u4/missing:a:b:c", ms("2021-01-02T00:00:00Z")));
-    Map<String, byte[]> got = store.fetch(refs).toCompletableFuture().join();
-    assertThat(got).hasSize(6).doesNotContainKey("u4/missing:a:b:c");
-    for (int i = 0; i < 6; i++) {
-      assertThat(got.get("u4/" + i + ":a:b:c")).containsExactly((byte) i);
-    }
+  void query_chunkMissingFromChunkTable_fails() {
+    ChunkStore store = ChunkStore.builder(rows, tables, CFG).build();
+    Labels ls = Labels.of("__name__", "missing_m", "job", "x");
+    Chunk c = chunk("m1", ls, DAY, 30);
+    store.put(c).toCompletableFuture().join();
+    keyspace
+        .session()
+        .execute(
+            "DELETE FROM " + ks + "." + CFG.chunkTableFor(DAY) + " WHERE hash = ?",
+            c.key().toString());
+    assertThatThrownBy(
+            () -> store.select("m1", DAY, DAY + 3_600_000L, List.of(Matcher.eq("job", "x"))))
+        .isInstanceOf(ChunkStoreException.class)
+        .hasMessageContaining("missing");
   }
 
-  private static ChunkStore store(
-      CassandraExtension.CassandraKeyspace ks, String chunkOptions, WriteDedupeCache cache) {
-    RowStore rows = RowStore.builder(ks.session(), ks.name()).build();
-    TableManager tm =
-        new TableManager(ks.session(), ks.name(), t -> t.startsWith("c_") ? chunkOptions : "");
-    return new ChunkStore(CONFIG, rows, tm, cache);
+  @Test
+  void query_endBeforeStart_isBadQuery() {
+    ChunkStore store = ChunkStore.builder(rows, tables, CFG).build();
+    assertThatThrownBy(() -> store.select("t", DAY, DAY - 1, List.of(Matcher.eq("job", "x"))))
+        .isInstanceOfSatisfying(ChunkStoreException.class, e -> assertThat(e.badQuery()).isTrue())
+        .hasMessageContaining(String.valueOf(DAY - 1));
   }
 
-  private static List<String> readAll(CassandraExtension.CassandraKeyspace ks, String table) {
-    List<String> out = new ArrayList<>();
-    for (Row r : ks.session().execute("SELECT hash, range, value FROM " + ks.name() + "." + table)) {
-      byte[] v = RowStore.bytes(r.getByteBuffer(2));
-      out.add(str(new IndexEntry(table, r.getString(0), RowStore.bytes(r.getByteBuffer(1)), v)));
+  @Test
+  void query_overChunkLimit_isBadQuery() {
+    ChunkStore store = ChunkStore.builder(rows, tables, CFG).chunkLimit(2).build();
+    Labels ls = Labels.of("__name__", "limit_m", "job", "x");
+    for (int i = 0; i < 3; i++) {
+      store.put(chunk("l1", ls, DAY + i * 3_600_000L, 5)).toCompletableFuture().join();
     }
-    return out;
+    assertThatThrownBy(
+            () -> store.select("l1", DAY, DAY + 86_399_999L, List.of(Matcher.eq("job", "x"))))
+        .isInstanceOfSatisfying(ChunkStoreException.class, e -> assertThat(e.badQuery()).isTrue())
+        .hasMessageContaining("limit: 2 chunks, query needs 3");
+    assertThat(store.select("l1", DAY, DAY + 3_000_000L, List.of(Matcher.eq("job", "x"))))
+        .singleElement()
+        .satisfies(s -> assertThat(s.size()).isEqualTo(5));
   }
 
-  private static String str(IndexEntry e) {
-    java.util.HexFormat h = java.util.HexFormat.of();
-    return e.table() + "|" + e.hash() + "|" + h.formatHex(e.range()) + "|"
-        + (e.value() == null ? "null" : h.formatHex(e.value()));
+  @Test
+  void putEncodedBlob_sharedDedupeCache_readsBack() {
+    WriteDedupeCache cache = new WriteDedupeCache(100);
+    ChunkStore store = new ChunkStore(CFG, rows, tables, cache);
+    Labels ls = Labels.of("__name__", "blob_m", "job", "y");
+    Chunk c = chunk("b1", ls, DAY + 5_000L, 12);
+    store
+        .put("b1", c.key().toString(), c.blob(), c.key().from(), c.key().through(), ls)
+        .toCompletableFuture()
+        .join();
+    assertThat(cache.size()).as("label and metric-name buckets remembered").isEqualTo(2);
+    List<StoredSeries> got =
+        store.select("b1", DAY, DAY + 3_600_000L, List.of(Matcher.eq("job", "y")));
+    assertThat(got)
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.labels()).isEqualTo(ls);
+              assertThat(s.timestamps()).startsWith(DAY + 5_000L).hasSize(12);
+            });
+  }
+
+  @Test
+  void query_rangeWithoutTables_isEmpty() {
+    ChunkStore store = ChunkStore.builder(rows, tables, CFG).build();
+    assertThat(
+            store.select(
+                "t",
+                DAY + 30 * 86_400_000L,
+                DAY + 31 * 86_400_000L,
+                List.of(Matcher.eq("job", "x"))))
+        .isEmpty();
+  }
+
+  @Test
+  void put_chunkBeforeFirstPeriod_isRejected() {
+    ChunkStore store = ChunkStore.builder(rows, tables, CFG).build();
+    Chunk c = chunk("t", Labels.of("__name__", "old", "job", "x"), 1_000_000_000_000L, 3);
+    assertThatThrownBy(() -> store.put(c).toCompletableFuture().join())
+        .isInstanceOf(CompletionException.class)
+        .cause()
+        .isInstanceOfSatisfying(ChunkStoreException.class, e -> assertThat(e.badQuery()).isTrue())
+        .hasMessageContaining("before the first schema period");
   }
 }

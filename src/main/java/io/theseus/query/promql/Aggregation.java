@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * Aggregation operators at one step, following Prometheus 2.42's {@code aggregation()}: groups
- * in first-seen order, incremental mean for avg, Welford for stddev/stdvar, Go-heap semantics
- * for topk/bottomk, and the {@code quantile} interpolation of {@code quantile()}.
+ * Aggregation operators at one step, following Prometheus 2.42's {@code aggregation()}: groups in
+ * first-seen order, incremental mean for avg, Welford for stddev/stdvar, Go-heap semantics for
+ * topk/bottomk, and the {@code quantile} interpolation of {@code quantile()}.
  */
 final class Aggregation {
   private Aggregation() {}
@@ -43,12 +43,18 @@ final class Aggregation {
     }
   }
 
-  static void aggregate(Ast.Aggregate a, double param, String sparam, Vec vec, Vec out) {
+  static void aggregate(
+      Ast.Aggregate a,
+      double param,
+      String sparam,
+      Vec vec,
+      Vec out,
+      HashMap<Labels, Labels> keyCache) {
     Op op = a.op();
     long k = 0;
     if (op == Op.TOPK || op == Op.BOTTOMK) {
       if (!(param > -9.223372036854776E18 && param < 9.223372036854776E18)) {
-        throw Evaluator.err("Scalar value " + Format.goFloat(param) + " overflows int64");
+        throw Evaluator.err("Scalar value " + Format.goG(param) + " overflows int64");
       }
       k = (long) param;
       if (k < 1) {
@@ -74,11 +80,15 @@ final class Aggregation {
       if (op == Op.COUNT_VALUES) {
         metric = metric.with(valueLabel, Format.goFloat(v));
       }
-      Labels key;
-      if (a.without()) {
-        key = Evaluator.dropWithName(metric, grouping);
-      } else {
-        key = Evaluator.keepOnly(metric, grouping);
+      Labels key = op == Op.COUNT_VALUES ? null : keyCache.get(metric);
+      if (key == null) {
+        key =
+            a.without()
+                ? Evaluator.dropWithName(metric, grouping)
+                : Evaluator.keepOnly(metric, grouping);
+        if (op != Op.COUNT_VALUES) {
+          keyCache.put(metric, key);
+        }
       }
       Group g = groups.get(key);
       if (g == null) {
@@ -167,15 +177,13 @@ final class Aggregation {
         case STDDEV -> out.add(g.labels, Math.sqrt(g.value / g.count));
         case TOPK, BOTTOMK -> {
           boolean reverse = op == Op.BOTTOMK;
-          Integer[] idx = new Integer[g.hn];
+          int[] idx = new int[g.hn];
           for (int i = 0; i < g.hn; i++) {
             idx[i] = i;
           }
-          // sort.Reverse of the heap order: elements that are "greater" first.
-          Arrays.sort(idx, (x, y) -> Double.isNaN(g.hv[x]) && Double.isNaN(g.hv[y]) ? 0
-              : less(g.hv[y], g.hv[x], reverse) ? -1
-              : less(g.hv[x], g.hv[y], reverse) ? 1 : 0);
-          for (Integer i : idx) {
+          // sort.Sort(sort.Reverse(heap)): Less'(i, j) = heap.Less(j, i).
+          GoSort.sort(idx, (i, j) -> less(g.hv[j], g.hv[i], reverse));
+          for (int i : idx) {
             out.add(g.hl[i], g.hv[i]);
           }
         }
@@ -278,6 +286,23 @@ final class Aggregation {
   /** Formatting helpers matching Go's strconv. */
   static final class Format {
     private Format() {}
+
+    /** Go's %v for a float64: strconv.FormatFloat(v, 'g', -1, 64). */
+    static String goG(double v) {
+      if (Double.isNaN(v) || Double.isInfinite(v) || v == 0) {
+        return goFloat(v);
+      }
+      BigDecimal d = new BigDecimal(Double.toString(v)).stripTrailingZeros();
+      String digits = d.unscaledValue().abs().toString();
+      int exp = digits.length() - 1 - d.scale();
+      String sign = v < 0 ? "-" : "";
+      if (exp < -4 || exp >= 21) {
+        String mant = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
+        String es = (exp < 0 ? "-" : "+") + (Math.abs(exp) < 10 ? "0" : "") + Math.abs(exp);
+        return sign + mant + "e" + es;
+      }
+      return goFloat(v);
+    }
 
     /** Go's strconv.FormatFloat(v, 'f', -1, 64). */
     static String goFloat(double v) {

@@ -209,7 +209,11 @@ public final class Ast {
     }
 
     public boolean isComparison() {
-      return this == EQLC || this == NEQ || this == GTR || this == LSS || this == GTE
+      return this == EQLC
+          || this == NEQ
+          || this == GTR
+          || this == LSS
+          || this == GTE
           || this == LTE;
     }
 

@@ -10,8 +10,13 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The PromQL engine: parses, then evaluates instant and range queries over a {@link Queryable}
- * with Prometheus 2.42 semantics (5m lookback by default, subqueries without a step use 1m).
+ * The PromQL engine: parses, then evaluates instant and range queries over a {@link Queryable} with
+ * Prometheus 2.42 semantics (5m lookback by default, subqueries without a step use 1m).
+ *
+ * <p>Native histograms are not supported: Theseus stores float samples only, so {@code
+ * histogram_count}, {@code histogram_sum} and {@code histogram_fraction} return empty results,
+ * exactly as Prometheus does for float series. Prometheus 2.42's test scripts contain no native
+ * histogram data.
  *
  * <p>Thread-safe: each query gets its own evaluator.
  */
@@ -54,7 +59,14 @@ public final class Engine {
     List<String> warnings = new ArrayList<>();
     Evaluator ev =
         new Evaluator(
-            queryable, timeMs, timeMs, 1, lookbackMs, timeMs, timeMs, noStepSubqueryIntervalMs,
+            queryable,
+            timeMs,
+            timeMs,
+            1,
+            lookbackMs,
+            timeMs,
+            timeMs,
+            noStepSubqueryIntervalMs,
             warnings);
     Object v = ev.eval(expr);
     ValueType type = expr.type();
@@ -104,8 +116,15 @@ public final class Engine {
     List<String> warnings = new ArrayList<>();
     Evaluator ev =
         new Evaluator(
-            queryable, startMs, endMs, stepMs, lookbackMs, startMs, endMs,
-            noStepSubqueryIntervalMs, warnings);
+            queryable,
+            startMs,
+            endMs,
+            stepMs,
+            lookbackMs,
+            startMs,
+            endMs,
+            noStepSubqueryIntervalMs,
+            warnings);
     @SuppressWarnings("unchecked")
     List<Ser> m = (List<Ser>) ev.eval(expr);
     List<Series> out = new ArrayList<>(m.size());

@@ -18,9 +18,9 @@ import java.util.Map;
 /**
  * Evaluates an expression over the steps {@code start, start+interval, ..., end} with Prometheus
  * 2.42 semantics: every instant-vector or scalar expression yields a list of {@link Ser} with at
- * most one point per step; range functions see closed windows {@code [ref-range, ref]} where
- * {@code ref} is the step time minus offset (or the {@code @} time minus offset); instant
- * selectors look back 5 minutes (inclusive) and stop at staleness markers.
+ * most one point per step; range functions see closed windows {@code [ref-range, ref]} where {@code
+ * ref} is the step time minus offset (or the {@code @} time minus offset); instant selectors look
+ * back 5 minutes (inclusive) and stop at staleness markers.
  *
  * <p>One instance per (sub)query evaluation; not thread-safe.
  */
@@ -56,6 +56,21 @@ final class Evaluator {
     this.noStepInterval = noStepInterval;
     this.warnings = warnings;
     this.steps = (int) ((end - start) / this.interval) + 1;
+  }
+
+  private final HashMap<Labels, Labels> dropNameCache = new HashMap<>();
+
+  /** The labels without {@code __name__}, cached so per-step loops do not allocate. */
+  Labels dropName(Labels l) {
+    if (l.get(Labels.METRIC_NAME).isEmpty()) {
+      return l;
+    }
+    Labels d = dropNameCache.get(l);
+    if (d == null) {
+      d = l.without(Labels.METRIC_NAME);
+      dropNameCache.put(l, d);
+    }
+    return d;
   }
 
   static EvalException err(String msg) {
@@ -154,8 +169,8 @@ final class Evaluator {
   }
 
   /**
-   * Evaluates {@code args} (null entries are skipped, e.g. string arguments), then calls {@code
-   * fn} once per step with the argument vectors at that step, collecting the outputs into series.
+   * Evaluates {@code args} (null entries are skipped, e.g. string arguments), then calls {@code fn}
+   * once per step with the argument vectors at that step, collecting the outputs into series.
    */
   List<Ser> rangeEval(StepFn fn, Expr... args) {
     List<List<Ser>> mats = new ArrayList<>(args.length);
@@ -196,14 +211,14 @@ final class Evaluator {
       gather(mats, vecs, cursors, ts);
       out.clear();
       fn.apply(vecs, ts, out);
-      if (out.hasDuplicateLabels()) {
-        throw err("vector cannot contain metrics with the same labelset");
-      }
       for (int i = 0; i < out.n; i++) {
         Ser s = series.get(out.l[i]);
         if (s == null) {
           s = new Ser(out.l[i], 4);
           series.put(out.l[i], s);
+        } else if (s.t[s.n - 1] == ts) {
+          // Two samples with one label set at one step.
+          throw err("vector cannot contain metrics with the same labelset");
         }
         s.add(ts, out.v[i]);
       }
@@ -340,18 +355,92 @@ final class Evaluator {
   }
 
   List<Ser> evalSubquery(Ast.Subquery sq) {
+    return evalSubquery(sq, false);
+  }
+
+  /**
+   * Evaluates a subquery. With {@code moving}, an {@code @} time behaves as Prometheus 2.42's
+   * offset rewrite does outside step-invariant evaluation: it shifts with the step.
+   */
+  List<Ser> evalSubquery(Ast.Subquery sq, boolean moving) {
     long s0 = refTime(start, sq.offset, sq.atKind, sq.at);
-    long e0 = refTime(end, sq.offset, sq.atKind, sq.at);
+    long e0 = refTime(end, sq.offset, sq.atKind, sq.at) + (moving ? end - start : 0);
     long iv = sq.step != 0 ? sq.step : noStepInterval;
     long lo = s0 - sq.range;
     long newStart = -Math.floorDiv(-lo, iv) * iv;
     if (newStart > e0) {
+      if (stepInvariant(sq.expr)) {
+        // Prometheus still evaluates a step-invariant body once at the start (errors surface).
+        new Evaluator(
+                queryable,
+                newStart,
+                newStart,
+                iv,
+                lookback,
+                queryStart,
+                queryEnd,
+                noStepInterval,
+                warnings)
+            .eval(sq.expr);
+      }
       return List.of();
     }
     Evaluator sub =
         new Evaluator(
             queryable, newStart, e0, iv, lookback, queryStart, queryEnd, noStepInterval, warnings);
     return sub.matrix(sq.expr);
+  }
+
+  /**
+   * Whether Prometheus 2.42 treats {@code e} as step invariant (evaluated once at the start and
+   * repeated): every selector in it has {@code @} and it calls none of the time-dependent
+   * functions. Mirrors its preprocessing rules.
+   */
+  static boolean stepInvariant(Expr e) {
+    if (e instanceof Ast.VectorSelector vs) {
+      return vs.atKind != AtKind.NONE;
+    }
+    if (e instanceof Ast.MatrixSelector ms) {
+      return ms.vs().atKind != AtKind.NONE;
+    }
+    if (e instanceof Ast.Subquery sq) {
+      return sq.atKind != AtKind.NONE;
+    }
+    if (e instanceof Ast.Aggregate a) {
+      return stepInvariant(a.expr());
+    }
+    if (e instanceof Ast.Binary b) {
+      return stepInvariant(b.lhs()) && stepInvariant(b.rhs());
+    }
+    if (e instanceof Ast.Paren p) {
+      return stepInvariant(p.expr());
+    }
+    if (e instanceof Ast.Unary u) {
+      return stepInvariant(u.expr());
+    }
+    if (e instanceof Ast.Call c) {
+      boolean inv =
+          switch (c.func().name()) {
+            case "days_in_month",
+                    "day_of_month",
+                    "day_of_week",
+                    "day_of_year",
+                    "hour",
+                    "minute",
+                    "month",
+                    "year",
+                    "predict_linear",
+                    "time",
+                    "timestamp" ->
+                false;
+            default -> true;
+          };
+      for (Expr a : c.args()) {
+        inv &= stepInvariant(a);
+      }
+      return inv;
+    }
+    return true;
   }
 
   // ---------------------------------------------------------------- binary operators
@@ -405,7 +494,7 @@ final class Evaluator {
             if (kept) {
               Labels l = vec.l[i];
               if (shouldDropName(op) || b.returnBool()) {
-                l = l.without(Labels.METRIC_NAME);
+                l = dropName(l);
               }
               out.add(l, value);
             }
@@ -431,7 +520,7 @@ final class Evaluator {
       case SUB -> l - r;
       case MUL -> l * r;
       case DIV -> l / r;
-      case POW -> Math.pow(l, r);
+      case POW -> goPow(l, r);
       case MOD -> l % r;
       case ATAN2 -> Math.atan2(l, r);
       case EQLC -> l == r ? 1 : 0;
@@ -442,6 +531,14 @@ final class Evaluator {
       case LTE -> l <= r ? 1 : 0;
       default -> throw err("operator \"" + op.text + "\" not allowed for Scalar operations");
     };
+  }
+
+  /** Go's math.Pow special cases where they differ from Java's: 1^y and (-1)^±Inf are 1. */
+  static double goPow(double x, double y) {
+    if (x == 1 || (x == -1 && Double.isInfinite(y))) {
+      return 1;
+    }
+    return Math.pow(x, y);
   }
 
   double elemBinop(Op op, double l, double r) {
@@ -565,13 +662,13 @@ final class Evaluator {
         String side = swap ? "left" : "right";
         throw err(
             "found duplicate series for the match group "
-                + sig
+                + goLabels(sig)
                 + " on the "
                 + side
                 + " hand-side of the operation: ["
-                + rhs.l[i]
+                + goLabels(rhs.l[i])
                 + ", "
-                + rhs.l[dup]
+                + goLabels(rhs.l[dup])
                 + "];many-to-many matching not allowed: matching labels must be unique on one"
                 + " side");
       }
@@ -598,7 +695,7 @@ final class Evaluator {
       }
       Labels metric = resultMetric(lhs.l[i], rhs.l[ri], op, m);
       if (returnBool) {
-        metric = metric.without(Labels.METRIC_NAME);
+        metric = dropName(metric);
       }
       HashSet<Labels> inserted = matched.get(sig);
       if (m.card() == Card.ONE_TO_ONE) {
@@ -619,6 +716,19 @@ final class Evaluator {
       }
       out.add(metric, value);
     }
+  }
+
+  /** Go's labels.Labels.String(): {a="b", c="d"} including __name__. */
+  static String goLabels(Labels l) {
+    StringBuilder sb = new StringBuilder("{");
+    for (int i = 0; i < l.size(); i++) {
+      if (i > 0) {
+        sb.append(", ");
+      }
+      sb.append(l.name(i)).append('=');
+      io.theseus.model.GoQuote.appendQuoted(sb, l.value(i));
+    }
+    return sb.append('}').toString();
   }
 
   private static Labels resultMetric(Labels lhs, Labels rhs, Op op, Ast.VectorMatching m) {
@@ -643,13 +753,17 @@ final class Evaluator {
 
   private List<Ser> evalAggregate(Ast.Aggregate a) {
     Expr param = a.param() == null ? null : Ast.unparen(a.param());
+    HashMap<Labels, Labels> keyCache = new HashMap<>();
     if (param instanceof Ast.StringLiteral s) {
-      return rangeEval((v, ts, out) -> Aggregation.aggregate(a, 0, s.value(), v[1], out), null, a.expr());
+      return rangeEval(
+          (v, ts, out) -> Aggregation.aggregate(a, 0, s.value(), v[1], out, keyCache),
+          null,
+          a.expr());
     }
     return rangeEval(
         (v, ts, out) -> {
           double p = a.param() == null ? 0 : v[0].v[0];
-          Aggregation.aggregate(a, p, null, v[1], out);
+          Aggregation.aggregate(a, p, null, v[1], out, keyCache);
         },
         a.param(),
         a.expr());

@@ -28,26 +28,71 @@ public final class Functions {
   static {
     for (String f :
         new String[] {
-          "abs", "acos", "acosh", "asin", "asinh", "atan", "atanh", "ceil", "cos", "cosh", "deg",
-          "exp", "floor", "ln", "log10", "log2", "rad", "sgn", "sin", "sinh", "sort",
-          "sort_desc", "sqrt", "tan", "tanh", "timestamp", "absent", "histogram_count",
+          "abs",
+          "acos",
+          "acosh",
+          "asin",
+          "asinh",
+          "atan",
+          "atanh",
+          "ceil",
+          "cos",
+          "cosh",
+          "deg",
+          "exp",
+          "floor",
+          "ln",
+          "log10",
+          "log2",
+          "rad",
+          "sgn",
+          "sin",
+          "sinh",
+          "sort",
+          "sort_desc",
+          "sqrt",
+          "tan",
+          "tanh",
+          "timestamp",
+          "absent",
+          "histogram_count",
           "histogram_sum"
         }) {
       def(f, VECTOR, 0, VECTOR);
     }
     for (String f :
         new String[] {
-          "absent_over_time", "avg_over_time", "changes", "count_over_time", "delta", "deriv",
-          "idelta", "increase", "irate", "last_over_time", "max_over_time", "min_over_time",
-          "present_over_time", "rate", "resets", "stddev_over_time", "stdvar_over_time",
+          "absent_over_time",
+          "avg_over_time",
+          "changes",
+          "count_over_time",
+          "delta",
+          "deriv",
+          "idelta",
+          "increase",
+          "irate",
+          "last_over_time",
+          "max_over_time",
+          "min_over_time",
+          "present_over_time",
+          "rate",
+          "resets",
+          "stddev_over_time",
+          "stdvar_over_time",
           "sum_over_time"
         }) {
       def(f, VECTOR, 0, MATRIX);
     }
     for (String f :
         new String[] {
-          "days_in_month", "day_of_month", "day_of_week", "day_of_year", "hour", "minute",
-          "month", "year"
+          "days_in_month",
+          "day_of_month",
+          "day_of_week",
+          "day_of_year",
+          "hour",
+          "minute",
+          "month",
+          "year"
         }) {
       def(f, VECTOR, 1, VECTOR);
     }

@@ -66,8 +66,23 @@ final class Lexer {
     /** Whether this token can serve as a label or metric name (identifiers and keywords). */
     boolean isNameLike() {
       return switch (kind) {
-        case IDENT, AND, OR, UNLESS, ATAN2, AGGREGATOR, BOOL, BY, WITHOUT, ON, IGNORING,
-            GROUP_LEFT, GROUP_RIGHT, OFFSET, START, END -> true;
+        case IDENT,
+                AND,
+                OR,
+                UNLESS,
+                ATAN2,
+                AGGREGATOR,
+                BOOL,
+                BY,
+                WITHOUT,
+                ON,
+                IGNORING,
+                GROUP_LEFT,
+                GROUP_RIGHT,
+                OFFSET,
+                START,
+                END ->
+            true;
         default -> false;
       };
     }
@@ -78,7 +93,29 @@ final class Lexer {
         case IDENT, METRIC_IDENT -> "identifier \"" + text + "\"";
         case NUMBER -> "number \"" + text + "\"";
         case DURATION -> "duration \"" + text + "\"";
-        case STRING -> "string " + text;
+        case STRING -> "string \"" + text + "\"";
+        case ADD,
+                SUB,
+                MUL,
+                DIV,
+                MOD,
+                POW,
+                EQLC,
+                NEQ,
+                LTE,
+                LSS,
+                GTE,
+                GTR,
+                EQL_REGEX,
+                NEQ_REGEX,
+                AND,
+                OR,
+                UNLESS,
+                ATAN2 ->
+            "<op:" + text.toLowerCase(java.util.Locale.ROOT) + ">";
+        case AGGREGATOR -> "<aggr:" + text.toLowerCase(java.util.Locale.ROOT) + ">";
+        case BOOL, BY, WITHOUT, ON, IGNORING, GROUP_LEFT, GROUP_RIGHT, OFFSET, START, END ->
+            "<" + text.toLowerCase(java.util.Locale.ROOT) + ">";
         default -> "\"" + text + "\"";
       };
     }
@@ -118,6 +155,7 @@ final class Lexer {
   private final String in;
   private int pos;
   private final List<Token> out = new ArrayList<>();
+  private boolean gotColon;
 
   private Lexer(String in) {
     this.in = in;
@@ -170,7 +208,7 @@ final class Lexer {
           throw err(pos, "unexpected end of input inside braces");
         }
         if (bracketDepth > 0) {
-          throw err(pos, "unexpected end of input inside brackets");
+          throw err(pos, "unclosed left bracket");
         }
         if (parenDepth > 0) {
           throw err(pos, "unclosed left parenthesis");
@@ -186,6 +224,29 @@ final class Lexer {
         }
         continue;
       }
+      if (braceDepth > 0
+          && !(c == '}'
+              || c == ','
+              || c == '='
+              || c == '!'
+              || c == '"'
+              || c == '\''
+              || c == '`'
+              || isAlpha(c))) {
+        throw err(start, "unexpected character inside braces: " + quoteChar(c));
+      }
+      if (braceDepth > 0 && c == '!' && peek(1) != '=' && peek(1) != '~') {
+        throw err(start, "unexpected character after '!' inside braces: " + quoteChar(peek(1)));
+      }
+      if (bracketDepth > 0 && !gotColon && (isDigit(c) || c == '-' || c == '+' || c == '.')) {
+        int save = pos;
+        lexNumberOrDuration();
+        Token last = out.get(out.size() - 1);
+        if (last.kind() != Kind.DURATION) {
+          throw err(save, "missing unit character in duration");
+        }
+        continue;
+      }
       switch (c) {
         case '(' -> {
           pos++;
@@ -195,7 +256,7 @@ final class Lexer {
         case ')' -> {
           pos++;
           if (--parenDepth < 0) {
-            throw err(start, "unexpected right parenthesis ')'");
+            throw err(start + 1, "unexpected right parenthesis ')'");
           }
           emit(Kind.RPAREN, start);
         }
@@ -220,6 +281,7 @@ final class Lexer {
           }
           pos++;
           bracketDepth++;
+          gotColon = false;
           emit(Kind.LBRACKET, start);
         }
         case ']' -> {
@@ -234,9 +296,10 @@ final class Lexer {
           emit(Kind.COMMA, start);
         }
         case ':' -> {
-          if (bracketDepth == 0) {
+          if (bracketDepth == 0 || gotColon) {
             throw err(start, "unexpected colon ':'");
           }
+          gotColon = true;
           pos++;
           emit(Kind.COLON, start);
         }
@@ -262,7 +325,7 @@ final class Lexer {
         case '!' -> {
           if (peek(1) == '=') {
             op(Kind.NEQ, 2);
-          } else if (peek(1) == '~') {
+          } else if (peek(1) == '~' && braceDepth > 0) {
             op(Kind.NEQ_REGEX, 2);
           } else {
             throw err(start, "unexpected character after '!': " + quoteChar(peek(1)));
@@ -294,6 +357,11 @@ final class Lexer {
         }
       }
     }
+  }
+
+  /** Go's %#U form of a rune: U+0071 'q'. */
+  private static String goRune(char c) {
+    return String.format("U+%04X '%c'", (int) c, c);
   }
 
   private static String quoteChar(char c) {
@@ -396,7 +464,7 @@ final class Lexer {
     pos++;
     while (true) {
       if (pos >= in.length()) {
-        throw err(pos, "unterminated quoted string");
+        throw err(start, "unterminated quoted string");
       }
       char c = in.charAt(pos);
       if (c == quote) {
@@ -404,11 +472,15 @@ final class Lexer {
         break;
       }
       if (quote != '`' && c == '\n') {
-        throw err(pos, "unterminated quoted string");
+        throw err(start, "unterminated quoted string");
       }
       if (quote != '`' && c == '\\') {
         pos++;
-        lexEscape(quote);
+        try {
+          lexEscape(quote);
+        } catch (ParseException e) {
+          throw err(start, e.detail());
+        }
         continue;
       }
       pos++;
@@ -457,7 +529,7 @@ final class Lexer {
         if (c == 0) {
           throw err(pos, "escape sequence not terminated");
         }
-        throw err(pos, "unknown escape sequence " + quoteChar(c));
+        throw err(pos, "unknown escape sequence " + goRune(c));
       }
     }
     long x = 0;
@@ -468,7 +540,7 @@ final class Lexer {
         if (d == 0) {
           throw err(pos, "escape sequence not terminated");
         }
-        throw err(pos, "illegal character " + quoteChar(d) + " in escape sequence");
+        throw err(pos, "illegal character " + goRune(d) + " in escape sequence");
       }
       x = x * base + dv;
       pos++;

@@ -1,8 +1,8 @@
 package io.theseus.query.promql;
 
 /**
- * A PromQL syntax or type error. The message reads as Prometheus's does: {@code
- * <line>:<col>: parse error: <detail>}, with 1-based line and column of the offending position.
+ * A PromQL syntax or type error. The message reads as Prometheus's does: {@code <line>:<col>: parse
+ * error: <detail>}, with 1-based line and column of the offending position.
  */
 public final class ParseException extends RuntimeException {
   private final int line;

@@ -69,7 +69,8 @@ public final class Parser {
   private Token expect(Kind k, String context) {
     Token t = peek();
     if (t.kind() != k) {
-      throw err(t.pos(), "unexpected " + t.describe() + " in " + context + ", expected " + kindName(k));
+      throw err(
+          t.pos(), "unexpected " + t.describe() + " in " + context + ", expected " + kindName(k));
     }
     return next();
   }
@@ -140,7 +141,8 @@ public final class Parser {
       }
       int nextMin = op == Op.POW ? op.precedence() : op.precedence() + 1;
       Expr rhs = parseExpr(nextMin);
-      lhs = binary(op, lhs, rhs, returnBool, card, matching, on, include, explicitMatching, t.pos());
+      lhs =
+          binary(op, lhs, rhs, returnBool, card, matching, on, include, explicitMatching, t.pos());
     }
   }
 
@@ -157,30 +159,29 @@ public final class Parser {
       int opPos) {
     int pos = lhs.pos();
     if (returnBool && !op.isComparison()) {
-      throw err(pos, "bool modifier can only be used on comparison operators");
+      throw err(opPos, "bool modifier can only be used on comparison operators");
     }
     ValueType lt = lhs.type();
     ValueType rt = rhs.type();
     if (op.isComparison() && !returnBool && lt == ValueType.SCALAR && rt == ValueType.SCALAR) {
-      throw err(pos, "comparisons between scalars must use BOOL modifier");
+      throw err(opPos, "comparisons between scalars must use BOOL modifier");
     }
-    if ((card == Card.MANY_TO_ONE || card == Card.ONE_TO_MANY) && on) {
+    if (on) {
       for (String l : matching) {
         if (include.contains(l)) {
-          throw err(pos, "label \"" + l + "\" must not occur in ON and GROUP clause at once");
+          throw err(opPos, "label \"" + l + "\" must not occur in ON and GROUP clause at once");
         }
       }
     }
-    if ((lt != ValueType.SCALAR && lt != ValueType.VECTOR)
-        || (rt != ValueType.SCALAR && rt != ValueType.VECTOR)) {
-      throw err(pos, "binary expression must contain only scalar and instant vector types");
+    if (lt != ValueType.SCALAR && lt != ValueType.VECTOR) {
+      throw err(lhs.pos(), "binary expression must contain only scalar and instant vector types");
+    }
+    if (rt != ValueType.SCALAR && rt != ValueType.VECTOR) {
+      throw err(rhs.pos(), "binary expression must contain only scalar and instant vector types");
     }
     Ast.VectorMatching vm = null;
     if (lt != ValueType.VECTOR || rt != ValueType.VECTOR) {
       if (explicitMatching && !matching.isEmpty()) {
-        throw err(pos, "vector matching only allowed between instant vectors");
-      }
-      if (explicitMatching && card != Card.ONE_TO_ONE && card != Card.MANY_TO_MANY) {
         throw err(pos, "vector matching only allowed between instant vectors");
       }
     } else {
@@ -224,28 +225,37 @@ public final class Parser {
         next();
         Token d = peek();
         if (d.kind() != Kind.DURATION) {
+          if (d.kind() == Kind.NUMBER) {
+            throw err(d.pos(), "missing unit character in duration");
+          }
           throw err(
               d.pos(),
               "unexpected " + d.describe() + " in subquery or range selector, expected duration");
         }
         next();
-        long range = parseDuration(d);
+        long range = parsePositiveDuration(d);
         if (peek().kind() == Kind.COLON) {
           next();
           long step = 0;
           if (peek().kind() == Kind.DURATION) {
-            step = parseDuration(next());
+            step = parsePositiveDuration(next());
+          } else if (peek().kind() != Kind.RBRACKET) {
+            Token b = peek();
+            throw err(
+                b.pos(),
+                "unexpected " + b.describe() + " in subquery selector, expected duration or \"]\"");
           }
           expect(Kind.RBRACKET, "subquery selector");
           if (e.type() != ValueType.VECTOR) {
             throw err(
-                e.pos(), "subquery is only allowed on instant vector, got " + e.type().text());
+                e.pos(),
+                "subquery is only allowed on instant vector, got " + e.type().text() + " instead");
           }
           e = new Ast.Subquery(e, range, step, e.pos());
         } else {
           expect(Kind.RBRACKET, "range selector");
           if (!(e instanceof Ast.VectorSelector vs)) {
-            throw err(e.pos(), "ranges only allowed for vector selectors");
+            throw err(t.pos(), "ranges only allowed for vector selectors");
           }
           if (vs.offset != 0 || vs.atKind != AtKind.NONE) {
             throw err(e.pos(), "no offset modifiers allowed before range");
@@ -267,14 +277,18 @@ public final class Parser {
         }
         next();
         long off = parseDuration(d);
-        setOffset(e, neg ? -off : off, t.pos());
+        setOffset(e, neg ? -off : off, e.pos());
       } else if (t.kind() == Kind.AT) {
         next();
         Token a = next();
         if (a.kind() == Kind.START || a.kind() == Kind.END) {
-          expect(Kind.LPAREN, "@ modifier");
-          expect(Kind.RPAREN, "@ modifier");
-          setAt(e, a.kind() == Kind.START ? AtKind.START : AtKind.END, 0, t.pos());
+          for (Kind want : new Kind[] {Kind.LPAREN, Kind.RPAREN}) {
+            Token b = next();
+            if (b.kind() != want) {
+              throw err(b.pos(), "unexpected " + b.describe() + " in @, expected timestamp");
+            }
+          }
+          setAt(e, a.kind() == Kind.START ? AtKind.START : AtKind.END, 0, e.pos());
         } else {
           boolean neg = false;
           if (a.kind() == Kind.SUB || a.kind() == Kind.ADD) {
@@ -288,16 +302,29 @@ public final class Parser {
           if (neg) {
             ts = -ts;
           }
-          if (Double.isInfinite(ts) || Double.isNaN(ts) || ts >= 9.223372036854776E18
+          if (Double.isInfinite(ts)
+              || Double.isNaN(ts)
+              || ts >= 9.223372036854776E18
               || ts <= -9.223372036854776E18) {
-            throw err(a.pos(), "timestamp out of bounds for @ modifier: " + ts);
+            throw err(e.pos(), "timestamp out of bounds for @ modifier: " + goF(ts));
           }
-          setAt(e, AtKind.TIMESTAMP, Math.round(ts * 1000), t.pos());
+          setAt(e, AtKind.TIMESTAMP, Math.round(ts * 1000), e.pos());
         }
       } else {
         return e;
       }
     }
+  }
+
+  /** Go's %f. */
+  private static String goF(double v) {
+    if (Double.isNaN(v)) {
+      return "NaN";
+    }
+    if (Double.isInfinite(v)) {
+      return v > 0 ? "+Inf" : "-Inf";
+    }
+    return String.format(java.util.Locale.ROOT, "%f", v);
   }
 
   private void setOffset(Expr e, long off, int pos) {
@@ -388,20 +415,12 @@ public final class Parser {
         return parseSelector(t.text(), t.pos());
       }
       default -> {
-        if (t.isNameLike() && t.kind() != Kind.START && t.kind() != Kind.END) {
-          Kind n = peek(1).kind();
-          if (binOp(t) == null) {
+        switch (t.kind()) {
+          case AND, OR, UNLESS, BY, WITHOUT, OFFSET, START, END -> {
             next();
             return parseSelector(t.text(), t.pos());
           }
-          if (n == Kind.LBRACE) {
-            next();
-            return parseSelector(t.text(), t.pos());
-          }
-        }
-        if (t.kind() == Kind.START || t.kind() == Kind.END) {
-          next();
-          return parseSelector(t.text(), t.pos());
+          default -> {}
         }
         if (t.kind() == Kind.EOF) {
           throw err(t.pos(), "unexpected end of input");
@@ -420,7 +439,9 @@ public final class Parser {
       while (peek().kind() != Kind.RBRACE) {
         Token ln = next();
         if (!ln.isNameLike() || !LABEL_NAME.matcher(ln.text()).matches()) {
-          throw err(ln.pos(), "unexpected " + ln.describe() + " in label matching, expected label");
+          throw err(
+              ln.pos(),
+              "unexpected " + ln.describe() + " in label matching, expected identifier or \"}\"");
         }
         Token opTok = next();
         Matcher.Type type =
@@ -429,11 +450,12 @@ public final class Parser {
               case NEQ -> Matcher.Type.NEQ;
               case EQL_REGEX -> Matcher.Type.RE;
               case NEQ_REGEX -> Matcher.Type.NRE;
-              default -> throw err(
-                  opTok.pos(),
-                  "unexpected "
-                      + opTok.describe()
-                      + " in label matching, expected one of \"=\", \"!=\", \"=~\", \"!~\"");
+              default ->
+                  throw err(
+                      opTok.pos(),
+                      "unexpected "
+                          + opTok.describe()
+                          + " in label matching, expected one of \"=\", \"!=\", \"=~\", \"!~\"");
             };
         Token v = next();
         if (v.kind() != Kind.STRING) {
@@ -442,14 +464,15 @@ public final class Parser {
         try {
           matchers.add(Matcher.of(type, ln.text(), Lexer.unquote(v.text())));
         } catch (IllegalArgumentException ex) {
-          throw err(v.pos(), ex.getMessage());
+          throw err(ln.pos(), "error parsing regexp: " + ex.getMessage());
         }
         if (peek().kind() == Kind.COMMA) {
           next();
         } else if (peek().kind() != Kind.RBRACE) {
           Token b = peek();
           throw err(
-              b.pos(), "unexpected " + b.describe() + " in label matching, expected \",\" or \"}\"");
+              b.pos(),
+              "unexpected " + b.describe() + " in label matching, expected \",\" or \"}\"");
         }
       }
       next();
@@ -458,8 +481,7 @@ public final class Parser {
       for (Matcher m : matchers) {
         if (m.name().equals(Labels.METRIC_NAME)) {
           throw err(
-              pos,
-              "metric name must not be set twice: \"" + name + "\" or \"" + m.value() + "\"");
+              pos, "metric name must not be set twice: \"" + name + "\" or \"" + m.value() + "\"");
         }
       }
       matchers.add(0, Matcher.eq(Labels.METRIC_NAME, name));
@@ -501,6 +523,7 @@ public final class Parser {
 
   private Expr parseAggregate() {
     Token t = next();
+
     Op op = Op.valueOf(t.text().toUpperCase(java.util.Locale.ROOT));
     List<String> grouping = List.of();
     boolean without = false;
@@ -509,6 +532,9 @@ public final class Parser {
       without = next().kind() == Kind.WITHOUT;
       grouping = parseLabelList();
       haveGrouping = true;
+    }
+    if (peek().kind() != Kind.LPAREN) {
+      throw err(peek().pos(), "unexpected " + peek().describe() + " in aggregation");
     }
     List<Expr> args = parseArgs();
     if (!haveGrouping && (peek().kind() == Kind.BY || peek().kind() == Kind.WITHOUT)) {
@@ -553,7 +579,8 @@ public final class Parser {
         next();
       } else if (peek().kind() != Kind.RPAREN) {
         Token b = peek();
-        throw err(b.pos(), "unexpected " + b.describe() + " in function call, expected \",\" or \")\"");
+        throw err(
+            b.pos(), "unexpected " + b.describe() + " in function call, expected \",\" or \")\"");
       }
     }
     next();
@@ -625,7 +652,9 @@ public final class Parser {
       }
       return Double.parseDouble(s);
     } catch (NumberFormatException ex) {
-      throw err(t.pos(), "error parsing number: " + s);
+      throw err(
+          t.pos(),
+          "error parsing number: strconv.ParseFloat: parsing \"" + s + "\": invalid syntax");
     }
   }
 
@@ -639,8 +668,13 @@ public final class Parser {
       throw new IllegalArgumentException("not a valid duration string: \"" + s + "\"");
     }
     long[] mult = {
-      365L * 24 * 3600 * 1000, 7L * 24 * 3600 * 1000, 24L * 3600 * 1000, 3600L * 1000, 60L * 1000,
-      1000L, 1L
+      365L * 24 * 3600 * 1000,
+      7L * 24 * 3600 * 1000,
+      24L * 3600 * 1000,
+      3600L * 1000,
+      60L * 1000,
+      1000L,
+      1L
     };
     long total = 0;
     for (int g = 1; g <= 7; g++) {
@@ -649,6 +683,14 @@ public final class Parser {
       }
     }
     return total;
+  }
+
+  private long parsePositiveDuration(Token t) {
+    long d = parseDuration(t);
+    if (d == 0) {
+      throw err(t.pos(), "duration must be greater than 0");
+    }
+    return d;
   }
 
   private long parseDuration(Token t) {

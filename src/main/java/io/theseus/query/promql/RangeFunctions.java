@@ -11,8 +11,8 @@ import java.util.HashSet;
 import java.util.List;
 
 /**
- * Functions taking a range vector ({@code rate}, {@code *_over_time}, ...), evaluated one series
- * at a time over closed windows {@code [ref-range, ref]} with staleness markers removed, as in
+ * Functions taking a range vector ({@code rate}, {@code *_over_time}, ...), evaluated one series at
+ * a time over closed windows {@code [ref-range, ref]} with staleness markers removed, as in
  * Prometheus 2.42. The window buffers are reused across steps and series.
  */
 final class RangeFunctions {
@@ -59,7 +59,7 @@ final class RangeFunctions {
       offset = sq.offset;
       atKind = sq.atKind;
       at = sq.at;
-      for (Ser s : ev.evalSubquery(sq)) {
+      for (Ser s : ev.evalSubquery(sq, sq.atKind != AtKind.NONE && !Evaluator.stepInvariant(c))) {
         labels.add(s.labels);
         ts.add(s.t);
         vs.add(s.v);
@@ -69,6 +69,16 @@ final class RangeFunctions {
       throw new IllegalStateException("range function argument " + arg);
     }
     boolean dropName = !name.equals("last_over_time");
+    // Prometheus 2.42 rewrites @ into an offset relative to the evaluation start; outside
+    // step-invariant evaluation that window then moves with the step.
+    boolean moving = atKind != AtKind.NONE && !Evaluator.stepInvariant(c);
+    // Storage is read only for the @ window itself, so a moving window is clipped to it.
+    long clipHi = Long.MAX_VALUE;
+    long clipLo = Long.MIN_VALUE;
+    if (moving && arg instanceof Ast.MatrixSelector) {
+      clipHi = ev.refTime(ev.start, offset, atKind, at);
+      clipLo = clipHi - range;
+    }
     long[] wt = new long[16];
     double[] wv = new double[16];
     List<Ser> out = new ArrayList<>();
@@ -81,11 +91,12 @@ final class RangeFunctions {
       Ser o = new Ser(dropName ? l.without(Labels.METRIC_NAME) : l, ev.steps == 1 ? 1 : 16);
       for (int k = 0; k < ev.steps; k++) {
         long t = ev.ts(k);
-        long maxt = ev.refTime(t, offset, atKind, at);
+        long maxt = ev.refTime(t, offset, atKind, at) + (moving ? t - ev.start : 0);
         long mint = maxt - range;
-        int from = Evaluator.lowerBound(st, n, mint);
+        int from = Evaluator.lowerBound(st, n, Math.max(mint, clipLo));
+        long hiT = Math.min(maxt, clipHi);
         int wn = 0;
-        for (int i = from; i < n && st[i] <= maxt; i++) {
+        for (int i = from; i < n && st[i] <= hiT; i++) {
           if (Series.isStale(sv[i])) {
             continue;
           }
@@ -205,6 +216,7 @@ final class RangeFunctions {
       case "avg_over_time":
         {
           double mean = 0;
+          double c = 0;
           double count = 0;
           for (int i = 0; i < n; i++) {
             count++;
@@ -216,19 +228,25 @@ final class RangeFunctions {
                 continue;
               }
             }
-            mean += v[i] / count - mean / count;
+            double inc = v[i] / count - mean / count;
+            double t1 = mean + inc;
+            c += Math.abs(mean) >= Math.abs(inc) ? (mean - t1) + inc : (inc - t1) + mean;
+            mean = t1;
           }
-          return mean;
+          return Double.isInfinite(mean) ? mean : mean + c;
         }
       case "count_over_time":
         return n;
       case "sum_over_time":
         {
-          double s = 0;
+          double sum = 0;
+          double c = 0;
           for (int i = 0; i < n; i++) {
-            s += v[i];
+            double t1 = sum + v[i];
+            c += Math.abs(sum) >= Math.abs(v[i]) ? (sum - t1) + v[i] : (v[i] - t1) + sum;
+            sum = t1;
           }
-          return s;
+          return Double.isInfinite(sum) ? sum : sum + c;
         }
       case "max_over_time":
         {
@@ -268,12 +286,14 @@ final class RangeFunctions {
           for (int i = 0; i < n; i++) {
             count++;
             double delta = v[i] - (mean + cMean);
-            double[] r = kahan(delta / count, mean, cMean);
-            mean = r[0];
-            cMean = r[1];
-            r = kahan(delta * (v[i] - (mean + cMean)), aux, cAux);
-            aux = r[0];
-            cAux = r[1];
+            double inc = delta / count;
+            double t1 = mean + inc;
+            cMean += Math.abs(mean) >= Math.abs(inc) ? (mean - t1) + inc : (inc - t1) + mean;
+            mean = t1;
+            inc = delta * (v[i] - (mean + cMean));
+            double t2 = aux + inc;
+            cAux += Math.abs(aux) >= Math.abs(inc) ? (aux - t2) + inc : (inc - t2) + aux;
+            aux = t2;
           }
           double var = (aux + cAux) / count;
           return name.equals("stddev_over_time") ? Math.sqrt(var) : var;
@@ -351,16 +371,6 @@ final class RangeFunctions {
       default:
         throw new IllegalStateException("unknown range function " + name);
     }
-  }
-
-  private static double[] kahan(double inc, double sum, double c) {
-    double t = sum + inc;
-    if (Math.abs(sum) >= Math.abs(inc)) {
-      c += (sum - t) + inc;
-    } else {
-      c += (inc - t) + sum;
-    }
-    return new double[] {t, c};
   }
 
   private static double[] linearRegression(long[] t, double[] v, int n, long interceptTime) {

@@ -15,12 +15,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Runs Prometheus's PromQL test-script language ({@code load}, {@code clear}, {@code eval
- * instant}, {@code eval_ordered}, {@code eval_fail}) through the {@link Engine} over a {@link
- * MemoryQueryable}. Comparison rules follow Prometheus's own test harness: values are equal
- * within a relative epsilon of 1e-6 (NaN equals NaN), labels must match exactly, {@code
- * eval_ordered} also checks positions, and every non-ordered, non-failing instant eval is
- * repeated as a range query from t-1m to t+1m step 1m whose middle step must match too.
+ * Runs Prometheus's PromQL test-script language ({@code load}, {@code clear}, {@code eval instant},
+ * {@code eval_ordered}, {@code eval_fail}) through the {@link Engine} over a {@link
+ * MemoryQueryable}. Comparison rules follow Prometheus's own test harness: values are equal within
+ * a relative epsilon of 1e-6 (NaN equals NaN), labels must match exactly, {@code eval_ordered} also
+ * checks positions, and every non-ordered, non-failing instant eval is repeated as a range query
+ * from t-1m to t+1m step 1m whose middle step must match too.
  *
  * <p>Not thread-safe; one runner per script.
  */
@@ -151,8 +151,10 @@ public final class ScriptRunner {
     int n = line.length();
     Map<String, String> labels = new HashMap<>();
     int s = p;
-    while (p < n && (Character.isLetterOrDigit(line.charAt(p)) || line.charAt(p) == '_'
-        || line.charAt(p) == ':')) {
+    while (p < n
+        && (Character.isLetterOrDigit(line.charAt(p))
+            || line.charAt(p) == '_'
+            || line.charAt(p) == ':')) {
       p++;
     }
     if (p > s) {
@@ -362,7 +364,8 @@ public final class ScriptRunner {
           if (expectedScalar == null && expected.isEmpty()) {
             return "expected no result but got scalar " + v;
           }
-          double want = expectedScalar != null ? expectedScalar : expected.values().iterator().next();
+          double want =
+              expectedScalar != null ? expectedScalar : expected.values().iterator().next();
           if (!almostEqual(want, v)) {
             return "expected scalar " + want + " but got " + v;
           }
@@ -376,12 +379,22 @@ public final class ScriptRunner {
       Series s = got.get(i);
       Double want = expected.get(s.labels());
       if (want == null) {
-        return "unexpected metric " + s.labels() + " in result (value " + s.values()[0] + ")"
+        return "unexpected metric "
+            + s.labels()
+            + " in result (value "
+            + s.values()[0]
+            + ")"
             + describe(expected, got);
       }
       if (ordered && positions.get(s.labels()) != i + 1) {
-        return "expected metric " + s.labels() + " with " + want + " at position "
-            + positions.get(s.labels()) + " but was at " + (i + 1);
+        return "expected metric "
+            + s.labels()
+            + " with "
+            + want
+            + " at position "
+            + positions.get(s.labels())
+            + " but was at "
+            + (i + 1);
       }
       if (!almostEqual(want, s.values()[0])) {
         return "expected " + want + " for " + s.labels() + " but got " + s.values()[0];
@@ -390,7 +403,11 @@ public final class ScriptRunner {
     }
     for (Map.Entry<Labels, Double> e : expected.entrySet()) {
       if (!seen.contains(e.getKey())) {
-        return "expected metric " + e.getKey() + " with " + e.getValue() + " not found"
+        return "expected metric "
+            + e.getKey()
+            + " with "
+            + e.getValue()
+            + " not found"
             + describe(expected, got);
       }
     }

@@ -7,7 +7,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,30 +26,30 @@ final class VectorFunctions {
   static void call(Evaluator ev, Ast.Call c, Vec[] a, long ts, Vec out) {
     String name = c.func().name();
     switch (name) {
-      case "abs" -> simple(a[0], out, Math::abs);
-      case "ceil" -> simple(a[0], out, Math::ceil);
-      case "floor" -> simple(a[0], out, Math::floor);
-      case "exp" -> simple(a[0], out, Math::exp);
-      case "sqrt" -> simple(a[0], out, Math::sqrt);
-      case "ln" -> simple(a[0], out, Math::log);
-      case "log2" -> simple(a[0], out, x -> Math.log(x) / Math.log(2));
-      case "log10" -> simple(a[0], out, Math::log10);
-      case "sin" -> simple(a[0], out, Math::sin);
-      case "cos" -> simple(a[0], out, Math::cos);
-      case "tan" -> simple(a[0], out, Math::tan);
-      case "asin" -> simple(a[0], out, Math::asin);
-      case "acos" -> simple(a[0], out, Math::acos);
-      case "atan" -> simple(a[0], out, Math::atan);
-      case "sinh" -> simple(a[0], out, Math::sinh);
-      case "cosh" -> simple(a[0], out, Math::cosh);
-      case "tanh" -> simple(a[0], out, Math::tanh);
-      case "asinh" -> simple(a[0], out, VectorFunctions::asinh);
-      case "acosh" -> simple(a[0], out, VectorFunctions::acosh);
-      case "atanh" -> simple(a[0], out, VectorFunctions::atanh);
-      case "deg" -> simple(a[0], out, x -> x * 180 / Math.PI);
-      case "rad" -> simple(a[0], out, x -> x * Math.PI / 180);
-      case "sgn" -> simple(a[0], out, x -> x < 0 ? -1 : x > 0 ? 1 : x);
-      case "timestamp" -> simple(a[0], out, x -> ts / 1000.0);
+      case "abs" -> simple(ev, a[0], out, Math::abs);
+      case "ceil" -> simple(ev, a[0], out, Math::ceil);
+      case "floor" -> simple(ev, a[0], out, Math::floor);
+      case "exp" -> simple(ev, a[0], out, Math::exp);
+      case "sqrt" -> simple(ev, a[0], out, Math::sqrt);
+      case "ln" -> simple(ev, a[0], out, Math::log);
+      case "log2" -> simple(ev, a[0], out, x -> Math.log(x) / Math.log(2));
+      case "log10" -> simple(ev, a[0], out, Math::log10);
+      case "sin" -> simple(ev, a[0], out, Math::sin);
+      case "cos" -> simple(ev, a[0], out, Math::cos);
+      case "tan" -> simple(ev, a[0], out, Math::tan);
+      case "asin" -> simple(ev, a[0], out, Math::asin);
+      case "acos" -> simple(ev, a[0], out, Math::acos);
+      case "atan" -> simple(ev, a[0], out, Math::atan);
+      case "sinh" -> simple(ev, a[0], out, Math::sinh);
+      case "cosh" -> simple(ev, a[0], out, Math::cosh);
+      case "tanh" -> simple(ev, a[0], out, Math::tanh);
+      case "asinh" -> simple(ev, a[0], out, VectorFunctions::asinh);
+      case "acosh" -> simple(ev, a[0], out, VectorFunctions::acosh);
+      case "atanh" -> simple(ev, a[0], out, VectorFunctions::atanh);
+      case "deg" -> simple(ev, a[0], out, x -> x * 180 / Math.PI);
+      case "rad" -> simple(ev, a[0], out, x -> x * Math.PI / 180);
+      case "sgn" -> simple(ev, a[0], out, x -> x < 0 ? -1 : x > 0 ? 1 : x);
+      case "timestamp" -> simple(ev, a[0], out, x -> ts / 1000.0);
       case "histogram_count", "histogram_sum" -> {
         // Native histograms are not supported: float samples yield nothing.
       }
@@ -61,42 +60,37 @@ final class VectorFunctions {
         if (max < min) {
           return;
         }
-        simple(a[0], out, x -> Math.max(min, Math.min(max, x)));
+        simple(ev, a[0], out, x -> Math.max(min, Math.min(max, x)));
       }
       case "clamp_max" -> {
         double max = a[1].v[0];
-        simple(a[0], out, x -> Math.min(max, x));
+        simple(ev, a[0], out, x -> Math.min(max, x));
       }
       case "clamp_min" -> {
         double min = a[1].v[0];
-        simple(a[0], out, x -> Math.max(min, x));
+        simple(ev, a[0], out, x -> Math.max(min, x));
       }
       case "round" -> {
         double toNearest = a.length > 1 ? a[1].v[0] : 1;
         double inv = 1.0 / toNearest;
-        simple(a[0], out, x -> Math.floor(x * inv + 0.5) / inv);
+        simple(ev, a[0], out, x -> Math.floor(x * inv + 0.5) / inv);
       }
       case "pi" -> out.add(Labels.EMPTY, Math.PI);
       case "time" -> out.add(Labels.EMPTY, ts / 1000.0);
       case "vector" -> out.add(Labels.EMPTY, a[0].v[0]);
       case "scalar" -> out.add(Labels.EMPTY, a[0].n == 1 ? a[0].v[0] : Double.NaN);
       case "sort", "sort_desc" -> {
-        Integer[] idx = new Integer[a[0].n];
+        int[] idx = new int[a[0].n];
         for (int i = 0; i < idx.length; i++) {
           idx[i] = i;
         }
         double[] v = a[0].v;
-        boolean desc = name.equals("sort_desc");
-        Arrays.sort(
-            idx,
-            (x, y) -> {
-              boolean nx = Double.isNaN(v[x]);
-              boolean ny = Double.isNaN(v[y]);
-              if (nx || ny) {
-                return nx == ny ? 0 : nx ? 1 : -1;
-              }
-              return desc ? Double.compare(v[y], v[x]) : Double.compare(v[x], v[y]);
-            });
+        // sort: Reverse(vectorByReverseValueHeap); sort_desc: Reverse(vectorByValueHeap).
+        if (name.equals("sort")) {
+          GoSort.sort(idx, (i, j) -> Double.isNaN(v[j]) || v[j] > v[i]);
+        } else {
+          GoSort.sort(idx, (i, j) -> Double.isNaN(v[j]) || v[j] < v[i]);
+        }
         for (int i : idx) {
           out.add(a[0].l[i], v[i]);
         }
@@ -109,14 +103,14 @@ final class VectorFunctions {
         List<Matcher> ms = arg instanceof Ast.VectorSelector vs ? vs.matchers : List.of();
         out.add(RangeFunctions.absentLabels(ms), 1);
       }
-      case "days_in_month" -> date(a[0], out, d -> d.toLocalDate().lengthOfMonth());
-      case "day_of_month" -> date(a[0], out, ZonedDateTime::getDayOfMonth);
-      case "day_of_week" -> date(a[0], out, d -> d.getDayOfWeek().getValue() % 7);
-      case "day_of_year" -> date(a[0], out, ZonedDateTime::getDayOfYear);
-      case "hour" -> date(a[0], out, ZonedDateTime::getHour);
-      case "minute" -> date(a[0], out, ZonedDateTime::getMinute);
-      case "month" -> date(a[0], out, ZonedDateTime::getMonthValue);
-      case "year" -> date(a[0], out, ZonedDateTime::getYear);
+      case "days_in_month" -> date(ev, a[0], out, d -> d.toLocalDate().lengthOfMonth());
+      case "day_of_month" -> date(ev, a[0], out, ZonedDateTime::getDayOfMonth);
+      case "day_of_week" -> date(ev, a[0], out, d -> d.getDayOfWeek().getValue() % 7);
+      case "day_of_year" -> date(ev, a[0], out, ZonedDateTime::getDayOfYear);
+      case "hour" -> date(ev, a[0], out, ZonedDateTime::getHour);
+      case "minute" -> date(ev, a[0], out, ZonedDateTime::getMinute);
+      case "month" -> date(ev, a[0], out, ZonedDateTime::getMonthValue);
+      case "year" -> date(ev, a[0], out, ZonedDateTime::getYear);
       case "label_replace" -> labelReplace(ev, c, a[0], out);
       case "label_join" -> labelJoin(c, a[0], out);
       case "histogram_quantile" -> histogramQuantile(a[0].v.length > 0 ? a[0].v[0] : 0, a[1], out);
@@ -153,14 +147,15 @@ final class VectorFunctions {
     return 0.5 * Math.log((1 + x) / (1 - x));
   }
 
-  private static void simple(Vec in, Vec out, java.util.function.DoubleUnaryOperator f) {
+  private static void simple(
+      Evaluator ev, Vec in, Vec out, java.util.function.DoubleUnaryOperator f) {
     for (int i = 0; i < in.n; i++) {
-      out.add(in.l[i].without(Labels.METRIC_NAME), f.applyAsDouble(in.v[i]));
+      out.add(ev.dropName(in.l[i]), f.applyAsDouble(in.v[i]));
     }
   }
 
   private static void date(
-      Vec in, Vec out, java.util.function.ToIntFunction<ZonedDateTime> f) {
+      Evaluator ev, Vec in, Vec out, java.util.function.ToIntFunction<ZonedDateTime> f) {
     for (int i = 0; i < in.n; i++) {
       double v = in.v[i];
       double r;
@@ -170,7 +165,7 @@ final class VectorFunctions {
         ZonedDateTime d = Instant.ofEpochSecond((long) v).atZone(ZoneOffset.UTC);
         r = f.applyAsInt(d);
       }
-      out.add(in.l[i].without(Labels.METRIC_NAME), r);
+      out.add(ev.dropName(in.l[i]), r);
     }
   }
 
@@ -312,9 +307,19 @@ final class VectorFunctions {
     }
     for (int i = 0; i < x.length(); i++) {
       char ch = x.charAt(i);
-      if (!(Character.isDigit(ch) || ch == '.' || ch == 'e' || ch == 'E' || ch == '+'
-          || ch == '-' || ch == '_' || ch == 'x' || ch == 'X' || ch == 'p' || ch == 'P'
-          || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F'))) {
+      if (!(Character.isDigit(ch)
+          || ch == '.'
+          || ch == 'e'
+          || ch == 'E'
+          || ch == '+'
+          || ch == '-'
+          || ch == '_'
+          || ch == 'x'
+          || ch == 'X'
+          || ch == 'p'
+          || ch == 'P'
+          || (ch >= 'a' && ch <= 'f')
+          || (ch >= 'A' && ch <= 'F'))) {
         return null;
       }
     }
