@@ -8,19 +8,16 @@ package io.theseus.chunk;
  * #error()}. Reusable through {@link #reset(byte[], int, int)}; not thread-safe; no allocation per
  * sample.
  */
-public final class XorIterator implements SampleIterator {
+public final class XorIterator extends CurrentSample {
   private byte[] b;
   private int pos;
   private int end;
   private int total;
   private int read;
   private boolean done;
-  private long t;
   private long tDelta;
-  private long vBits;
   private int leading;
   private int trailing;
-  private String error;
 
   /** Points this iterator at a whole chunk held in {@code data}. */
   public XorIterator reset(byte[] data) {
@@ -266,25 +263,5 @@ public final class XorIterator implements SampleIterator {
       }
     }
     return true;
-  }
-
-  @Override
-  public long timestamp() {
-    return t;
-  }
-
-  @Override
-  public double value() {
-    return Double.longBitsToDouble(vBits);
-  }
-
-  @Override
-  public long valueBits() {
-    return vBits;
-  }
-
-  @Override
-  public String error() {
-    return error;
   }
 }
