@@ -6,7 +6,7 @@ package io.theseus.chunk;
  * reconstruction ({@code v0 + i*dv + dd}). Widths and the used length are validated on {@link
  * #reset}; problems are reported through {@link #error()}. Reusable; not thread-safe.
  */
-public final class DoubleDeltaIterator implements SampleIterator {
+public final class DoubleDeltaIterator extends CurrentSample {
   private byte[] c;
   private int off;
   private int n;
@@ -18,9 +18,6 @@ public final class DoubleDeltaIterator implements SampleIterator {
   private long baseDt;
   private long baseVBits;
   private long baseDvBits;
-  private long t;
-  private long vBits;
-  private String error;
 
   /** Resets onto marshalled chunk data as stored in a blob (any length; 1024 expected). */
   public DoubleDeltaIterator reset(byte[] data) {
@@ -158,25 +155,5 @@ public final class DoubleDeltaIterator implements SampleIterator {
       }
     }
     return idx < n;
-  }
-
-  @Override
-  public long timestamp() {
-    return t;
-  }
-
-  @Override
-  public double value() {
-    return Double.longBitsToDouble(vBits);
-  }
-
-  @Override
-  public long valueBits() {
-    return vBits;
-  }
-
-  @Override
-  public String error() {
-    return error;
   }
 }

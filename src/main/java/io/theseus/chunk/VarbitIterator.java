@@ -7,22 +7,19 @@ package io.theseus.chunk;
  * (where Cortex adds deltas in float64 arithmetic). Reading past the 1024 bytes sets {@link
  * #error()}. Reusable; not thread-safe.
  */
-public final class VarbitIterator implements SampleIterator {
+public final class VarbitIterator extends CurrentSample {
   private byte[] c;
   private int base;
   private int pos;
   private int len;
-  private long t;
   private long dT;
   private int repeats;
-  private long vBits;
   private long dV;
   private int leading;
   private int significant;
   private int enc;
   private boolean closed;
   private boolean started;
-  private String error;
 
   /** Resets onto marshalled chunk data as stored in a blob. */
   public VarbitIterator reset(byte[] data) {
@@ -244,25 +241,5 @@ public final class VarbitIterator implements SampleIterator {
       }
     }
     return error == null;
-  }
-
-  @Override
-  public long timestamp() {
-    return t;
-  }
-
-  @Override
-  public double value() {
-    return Double.longBitsToDouble(vBits);
-  }
-
-  @Override
-  public long valueBits() {
-    return vBits;
-  }
-
-  @Override
-  public String error() {
-    return error;
   }
 }

@@ -8,19 +8,16 @@ package io.theseus.chunk;
  * #error()}. Reusable through {@link #reset(byte[], int, int)}; not thread-safe; no allocation per
  * sample.
  */
-public final class XorIterator implements SampleIterator {
+public final class XorIterator extends CurrentSample {
   private byte[] b;
   private int pos;
   private int end;
   private int total;
   private int read;
   private boolean done;
-  private long t;
   private long tDelta;
-  private long vBits;
   private int leading;
   private int trailing;
-  private String error;
 
   /** Points this iterator at a whole chunk held in {@code data}. */
   public XorIterator reset(byte[] data) {
@@ -58,34 +55,8 @@ public final class XorIterator implements SampleIterator {
   @Override
   public boolean next() {
     if (read >= 2 && read < total && !done) {
-      // Steady state: delta-of-delta timestamp, XOR value.
-      long dod;
-      switch (peekPrefix()) {
-        case 0:
-          dod = 0;
-          break;
-        case 1:
-          dod = signed(readBits(14), 14);
-          break;
-        case 2:
-          dod = signed(readBits(17), 17);
-          break;
-        case 3:
-          dod = signed(readBits(20), 20);
-          break;
-        default:
-          long hi = readBits(32);
-          dod = (hi << 32) | readBits(32);
-      }
-      tDelta += dod;
-      t += tDelta;
-      readValue();
-      if (error != null) {
-        done = true;
-        return false;
-      }
-      read++;
-      return true;
+      readSteadySample();
+      return endSample();
     }
     return nextSlow();
   }
@@ -108,29 +79,38 @@ public final class XorIterator implements SampleIterator {
       t += tDelta;
       readValue();
     } else {
-      long dod;
-      int prefix = peekPrefix();
-      switch (prefix) {
-        case 0:
-          dod = 0;
-          break;
-        case 1:
-          dod = signed(readBits(14), 14);
-          break;
-        case 2:
-          dod = signed(readBits(17), 17);
-          break;
-        case 3:
-          dod = signed(readBits(20), 20);
-          break;
-        default:
-          long hi = readBits(32);
-          dod = (hi << 32) | readBits(32);
-      }
-      tDelta += dod;
-      t += tDelta;
-      readValue();
+      readSteadySample();
     }
+    return endSample();
+  }
+
+  /** Third sample onward: delta-of-delta timestamp, then XOR value. */
+  private void readSteadySample() {
+    long dod;
+    switch (peekPrefix()) {
+      case 0:
+        dod = 0;
+        break;
+      case 1:
+        dod = signed(readBits(14), 14);
+        break;
+      case 2:
+        dod = signed(readBits(17), 17);
+        break;
+      case 3:
+        dod = signed(readBits(20), 20);
+        break;
+      default:
+        long hi = readBits(32);
+        dod = (hi << 32) | readBits(32);
+    }
+    tDelta += dod;
+    t += tDelta;
+    readValue();
+  }
+
+  /** Ends a sample read: stops on a decoding error, otherwise counts the sample. */
+  private boolean endSample() {
     if (error != null) {
       done = true;
       return false;
@@ -283,25 +263,5 @@ public final class XorIterator implements SampleIterator {
       }
     }
     return true;
-  }
-
-  @Override
-  public long timestamp() {
-    return t;
-  }
-
-  @Override
-  public double value() {
-    return Double.longBitsToDouble(vBits);
-  }
-
-  @Override
-  public long valueBits() {
-    return vBits;
-  }
-
-  @Override
-  public String error() {
-    return error;
   }
 }

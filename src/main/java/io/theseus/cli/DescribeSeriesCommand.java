@@ -1,5 +1,6 @@
 package io.theseus.cli;
 
+import io.theseus.chunk.Fingerprint;
 import io.theseus.model.Labels;
 import io.theseus.schema.IndexEntry;
 import io.theseus.schema.IndexSchema;
@@ -119,7 +120,7 @@ final class DescribeSeriesCommand implements Runnable {
               + config.periods().get(0).from()
               + "): no table holds this chunk");
     }
-    long fp = CortexFingerprint.of(metric);
+    long fp = Fingerprint.fast(metric);
     String chunkId =
         tenant
             + "/"

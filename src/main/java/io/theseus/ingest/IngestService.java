@@ -233,7 +233,24 @@ public final class IngestService implements AutoCloseable {
             });
   }
 
+  /** Thread-local buffers grown past this by one big request are dropped after it. */
+  static final int RETAIN_BUFFER_BYTES = 8 << 20;
+
   private Ingester.PushResult process(Request r, Buffer body) {
+    try {
+      return decodeAndPush(r, body);
+    } finally {
+      Ingester.Scratch w = scratch.get();
+      if (input.get()[0].length > RETAIN_BUFFER_BYTES
+          || w.snappy.buffer().length > RETAIN_BUFFER_BYTES) {
+        // A worker pool of buffers each grown to the 100 MiB limit would exhaust the heap.
+        input.remove();
+        scratch.remove();
+      }
+    }
+  }
+
+  private Ingester.PushResult decodeAndPush(Request r, Buffer body) {
     Ingester.Scratch w = scratch.get();
     byte[][] in = input.get();
     int len = body == null ? 0 : body.length();

@@ -11,6 +11,7 @@ enum Reason {
   LABEL_INVALID("label_invalid", 400),
   LABEL_NAME_TOO_LONG("label_name_too_long", 400),
   LABEL_VALUE_TOO_LONG("label_value_too_long", 400),
+  LABEL_VALUE_INVALID("label_value_invalid", 400),
   DUPLICATE_LABEL_NAMES("duplicate_label_names", 400),
   TOO_OLD("greater_than_max_sample_age", 400),
   TOO_FAR_IN_FUTURE("too_far_in_future", 400),

@@ -8,7 +8,8 @@ import java.util.Arrays;
  * Snappy block-format (not framed) decompression into a buffer reused across calls.
  *
  * <p>Block format: uvarint uncompressed length, then literal/copy elements. The declared length is
- * checked against {@code maxBytes} before anything is allocated. Threading: one instance per
+ * checked against {@code maxBytes} and against the input's {@link #maxExpansion} before anything
+ * is allocated. Threading: one instance per
  * thread.
  */
 final class SnappyBlock {
@@ -44,6 +45,11 @@ final class SnappyBlock {
       error = "snappy: decoded length " + declared + " exceeds the limit of " + maxBytes + " bytes";
       return TOO_LARGE;
     }
+    if (declared > maxExpansion(inLen)) {
+      error = "snappy: corrupt input (declared length " + declared + " cannot come from " + inLen
+          + " bytes)";
+      return CORRUPT;
+    }
     if (out.length < declared) {
       out = new byte[(int) Math.max(declared, Math.min(maxBytes, (long) out.length * 2))];
     }
@@ -58,6 +64,15 @@ final class SnappyBlock {
       return CORRUPT;
     }
     return OK;
+  }
+
+  /**
+   * The most a block of {@code inLen} bytes can decode to: the densest element is a 3-byte copy
+   * of 64 bytes, so the output is below 22 times the input. Checked before allocating, so a tiny
+   * body cannot make the server allocate the request limit.
+   */
+  static long maxExpansion(int inLen) {
+    return (long) inLen * 22 + 64;
   }
 
   /** The uvarint preamble, or -1. */

@@ -16,7 +16,7 @@ import java.util.Map;
  *       satisfy the tenant ID rules (400 otherwise);
  *   <li>auth enabled with a tenants file (YAML map {@code bearer-token: tenant-id}): the tenant
  *       comes from {@code Authorization: Bearer <token>} (401 when missing or unknown); an {@code
- *       X-Scope-OrgID} naming another tenant gets 403.
+ *       X-Scope-OrgID} that is not a valid tenant ID gets 400, one naming another tenant 403.
  * </ul>
  *
  * Immutable and thread-safe.
@@ -78,6 +78,9 @@ public final class Tenants {
       if (tenant == null) {
         return new Result(401, null, "unknown bearer token");
       }
+      if (orgId != null && !orgId.isEmpty() && invalidReason(orgId) != null) {
+        return new Result(400, null, "invalid tenant ID '" + orgId + "': " + invalidReason(orgId));
+      }
       if (orgId != null && !orgId.isEmpty() && !orgId.equals(tenant)) {
         return new Result(403, null, "X-Scope-OrgID '" + orgId + "' does not match the token's tenant");
       }
@@ -93,7 +96,11 @@ public final class Tenants {
     return new Result(200, orgId, null);
   }
 
-  /** Null if {@code id} is a valid tenant ID (Cortex pkg/tenant rules), else why not. */
+  /**
+   * Null if {@code id} is a valid tenant ID, else why not. Cortex's pkg/tenant rules (at most 150
+   * of {@code [a-zA-Z0-9!-_.'()]}, not {@code .} or {@code ..}) minus {@code *}, which Cortex
+   * allows: Theseus refuses regex-looking IDs such as {@code .*} outright (issue 9).
+   */
   public static String invalidReason(String id) {
     if (id.isEmpty()) {
       return "empty";
@@ -110,7 +117,7 @@ public final class Tenants {
           (c >= 'a' && c <= 'z')
               || (c >= 'A' && c <= 'Z')
               || (c >= '0' && c <= '9')
-              || "!-_.*'()".indexOf(c) >= 0;
+              || "!-_.'()".indexOf(c) >= 0;
       if (!ok) {
         return "unsupported character '" + c + "'";
       }

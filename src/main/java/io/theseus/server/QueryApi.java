@@ -49,6 +49,8 @@ public final class QueryApi implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(QueryApi.class);
   static final List<String> PREFIXES = List.of("", "/prometheus");
   private static final String JSON = "application/json";
+  /** Largest form body (and form field) of a POSTed API call. */
+  static final int MAX_FORM_BYTES = 16 << 20;
 
   /** Store reads never reach further back than this (5 years) nor later than now + 1h. */
   static final long STORE_MAX_LOOKBACK_MS = 5L * 366 * 24 * 3600 * 1000;
@@ -74,7 +76,8 @@ public final class QueryApi implements AutoCloseable {
 
   static QueryApi mount(Router router, HeadReader head, QueryLimits limits) {
     QueryApi api = new QueryApi(head, limits);
-    BodyHandler form = BodyHandler.create().setBodyLimit(16L << 20).setHandleFileUploads(false);
+    BodyHandler form =
+        BodyHandler.create().setBodyLimit(MAX_FORM_BYTES).setHandleFileUploads(false);
     for (String p : PREFIXES) {
       api.route(router, form, p + "/api/v1/query", true, api::query);
       api.route(router, form, p + "/api/v1/query_range", true, api::queryRange);
@@ -293,6 +296,10 @@ public final class QueryApi implements AutoCloseable {
           status(a.errorType), PromJson.error(a.errorType, a.getMessage(), call.warnings()));
     } catch (EvalException ex) {
       return new Answer(422, PromJson.error("execution", ex.getMessage(), call.warnings()));
+    } catch (StackOverflowError ex) {
+      // A parsed but absurdly deep expression (e.g. 1 + 1 + ... 50k times) in the evaluator.
+      return new Answer(422, PromJson.error("execution", "query too complex: " + TOO_DEEP,
+          call.warnings()));
     } catch (RuntimeException ex) {
       logger.error("query failed", ex);
       return new Answer(
@@ -384,9 +391,20 @@ public final class QueryApi implements AutoCloseable {
 
   private static Ast.Expr parseQuery(String q) throws ApiError {
     try {
-      return Parser.parse(q);
+      return parse(q);
     } catch (ParseException e) {
       throw ApiError.badParam("query", e.getMessage());
+    }
+  }
+
+  static final String TOO_DEEP = "expression nesting too deep";
+
+  /** {@link Parser#parse}, with nesting deeper than the thread stack as a parse error. */
+  static Ast.Expr parse(String q) throws ParseException, ApiError {
+    try {
+      return Parser.parse(q);
+    } catch (StackOverflowError e) {
+      throw new ApiError("bad_data", TOO_DEEP);
     }
   }
 
@@ -396,7 +414,7 @@ public final class QueryApi implements AutoCloseable {
     for (String s : match) {
       Ast.Expr e;
       try {
-        e = Parser.parse(s);
+        e = parse(s);
       } catch (ParseException ex) {
         throw ApiError.badParam("match[]", ex.getMessage());
       }
@@ -579,7 +597,7 @@ public final class QueryApi implements AutoCloseable {
       throw ApiError.badParam("end", b.getMessage());
     }
     try {
-      Parser.parse(c.get("query"));
+      parse(c.get("query"));
     } catch (ParseException e) {
       throw new ApiError("bad_data", e.getMessage());
     }

@@ -147,6 +147,12 @@ public final class TheseusServer implements AutoCloseable {
             .setHost(hp.host())
             .setPort(hp.port())
             .setCompressionSupported(true)
+            // Grafana POSTs long PromQL as a form field; Vert.x's 8 KiB default refused them with
+            // a bare 400 (Prometheus allows 10 MB forms). The form BodyHandler caps bodies.
+            .setMaxFormAttributeSize(QueryApi.MAX_FORM_BYTES)
+            .setMaxFormBufferedBytes(QueryApi.MAX_FORM_BYTES)
+            // Go's net/http (Prometheus) takes request lines up to 1 MB; Vert.x defaults to 4 KiB.
+            .setMaxInitialLineLength(1 << 20)
             .setIdleTimeout(300)
             .setIdleTimeoutUnit(TimeUnit.SECONDS);
     try {

@@ -60,14 +60,7 @@ class ChunkPropertiesTest {
     assertThat(r.error()).isNull();
     assertThat(r.chunk().metric()).isEqualTo(metric);
     assertThat(r.chunk().key()).isEqualTo(c.key());
-    SampleIterator it = r.chunk().iterator();
-    for (int i = 0; i < s[0].length; i++) {
-      assertThat(it.next()).isTrue();
-      assertThat(it.timestamp()).isEqualTo(s[0][i]);
-      assertThat(it.valueBits()).isEqualTo(s[1][i]);
-    }
-    assertThat(it.next()).isFalse();
-    assertThat(it.error()).isNull();
+    XorChunkTest.assertYields(r.chunk().iterator(), s);
   }
 
   @Property(tries = 300)

@@ -50,21 +50,7 @@ class Prom1ChunkTest {
             values.list().ofMaxSize(700),
             values.map(v -> List.of(v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v)));
     return Combinators.combine(start, deltas.list().ofMaxSize(700), vs)
-        .as(
-            (t0, ds, v) -> {
-              int n = Math.min(ds.size() + 1, v.size());
-              long[] ts = new long[n];
-              long[] bits = new long[n];
-              long t = t0;
-              for (int i = 0; i < n; i++) {
-                if (i > 0) {
-                  t += ds.get(i - 1);
-                }
-                ts[i] = t;
-                bits[i] = v.get(i);
-              }
-              return new long[][] {ts, bits};
-            });
+        .as(XorChunkTest::seriesOf);
   }
 
   /**

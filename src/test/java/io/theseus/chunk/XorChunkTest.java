@@ -43,21 +43,37 @@ class XorChunkTest {
     Arbitrary<Long> start =
         Arbitraries.oneOf(Arbitraries.longs(), Arbitraries.just(1_700_000_000_000L));
     return Combinators.combine(start, deltas.list().ofMaxSize(300), values.list().ofMaxSize(301))
-        .as(
-            (t0, ds, vs) -> {
-              int n = Math.min(ds.size() + 1, vs.size());
-              long[] ts = new long[n];
-              long[] bits = new long[n];
-              long t = t0;
-              for (int i = 0; i < n; i++) {
-                if (i > 0) {
-                  t += ds.get(i - 1);
-                }
-                ts[i] = t;
-                bits[i] = vs.get(i);
-              }
-              return new long[][] {ts, bits};
-            });
+        .as(XorChunkTest::seriesOf);
+  }
+
+  /**
+   * {@code {timestamps, value bits}}: starts at {@code t0}, then adds {@code deltas} in turn;
+   * as long as the shorter of {@code deltas + 1} and {@code values}.
+   */
+  static long[][] seriesOf(long t0, List<Long> deltas, List<Long> values) {
+    int n = Math.min(deltas.size() + 1, values.size());
+    long[] ts = new long[n];
+    long[] bits = new long[n];
+    long t = t0;
+    for (int i = 0; i < n; i++) {
+      if (i > 0) {
+        t += deltas.get(i - 1);
+      }
+      ts[i] = t;
+      bits[i] = values.get(i);
+    }
+    return new long[][] {ts, bits};
+  }
+
+  /** Asserts that {@code it} yields exactly the samples of {@code s}, bit for bit, then ends. */
+  static void assertYields(SampleIterator it, long[][] s) {
+    for (int i = 0; i < s[0].length; i++) {
+      assertThat(it.next()).isTrue();
+      assertThat(it.timestamp()).isEqualTo(s[0][i]);
+      assertThat(it.valueBits()).isEqualTo(s[1][i]);
+    }
+    assertThat(it.next()).isFalse();
+    assertThat(it.error()).isNull();
   }
 
   @Property(tries = 300)
@@ -68,13 +84,7 @@ class XorChunkTest {
     }
     XorIterator it = new XorIterator().reset(c.bytes());
     assertThat(it.numSamples()).isEqualTo(s[0].length);
-    for (int i = 0; i < s[0].length; i++) {
-      assertThat(it.next()).isTrue();
-      assertThat(it.timestamp()).isEqualTo(s[0][i]);
-      assertThat(it.valueBits()).isEqualTo(s[1][i]);
-    }
-    assertThat(it.next()).isFalse();
-    assertThat(it.error()).isNull();
+    assertYields(it, s);
   }
 
   @Property(tries = 100)

@@ -57,11 +57,15 @@ class LimitsTest {
     assertThat(on.resolve("a/b", null).status()).isEqualTo(400);
     assertThat(on.resolve("..", null).status()).isEqualTo(400);
     assertThat(on.resolve("x".repeat(151), null).status()).isEqualTo(400);
-    assertThat(on.resolve("team-A_1.(x)*'!", null).tenant()).isEqualTo("team-A_1.(x)*'!");
+    assertThat(on.resolve("team-A_1.(x)'!", null).tenant()).isEqualTo("team-A_1.(x)'!");
+    assertThat(on.resolve(".*", null).status()).isEqualTo(400);
+    assertThat(on.resolve("a|b", null).status()).isEqualTo(400);
     Tenants tokens = new Tenants(true, Map.of("s3cret", "team-a"));
     assertThat(tokens.resolve(null, "Bearer s3cret").tenant()).isEqualTo("team-a");
     assertThat(tokens.resolve("team-a", "Bearer s3cret").tenant()).isEqualTo("team-a");
     assertThat(tokens.resolve("team-b", "Bearer s3cret").status()).isEqualTo(403);
+    assertThat(tokens.resolve("../team-b", "Bearer s3cret").status()).isEqualTo(400);
+    assertThat(tokens.resolve(".*", "Bearer s3cret").status()).isEqualTo(400);
     assertThat(tokens.resolve("team-a", null).status()).isEqualTo(401);
     assertThat(tokens.resolve(null, "Bearer nope").status()).isEqualTo(401);
   }

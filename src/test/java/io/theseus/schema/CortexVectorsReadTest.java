@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.theseus.chunk.Fingerprint;
 import io.theseus.model.Labels;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -102,7 +103,7 @@ class CortexVectorsReadTest {
       through = Math.max(through, k.through());
       for (CortexVectorsTest.Series s : series) {
         if (s.tenant().equals(k.user())
-            && Long.toHexString(CortexVectorsTest.fastFingerprint(s.labels())).equals(k.fp())) {
+            && Long.toHexString(Fingerprint.fast(s.labels())).equals(k.fp())) {
           chunks.computeIfAbsent(s, x -> new TreeSet<>()).add(r.hash());
         }
       }

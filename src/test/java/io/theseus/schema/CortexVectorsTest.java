@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.theseus.chunk.Fingerprint;
 import io.theseus.model.Labels;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,23 +33,6 @@ class CortexVectorsTest {
     Path p = Path.of(System.getProperty("user.dir")).resolve("../shared/vectors/cortex-v1.10");
     assertThat(p).as("Cortex v1.10 vectors must exist at ../shared").isDirectory();
     return p;
-  }
-
-  /** Cortex FastFingerprint: XOR over labels of FNV-1a-64(name, 0xFF, value). */
-  static long fastFingerprint(Labels ls) {
-    long result = 0;
-    for (int i = 0; i < ls.size(); i++) {
-      long h = 0xcbf29ce484222325L;
-      for (byte b : ls.name(i).getBytes(StandardCharsets.UTF_8)) {
-        h = (h ^ (b & 0xFF)) * 0x100000001b3L;
-      }
-      h = (h ^ 0xFF) * 0x100000001b3L;
-      for (byte b : ls.value(i).getBytes(StandardCharsets.UTF_8)) {
-        h = (h ^ (b & 0xFF)) * 0x100000001b3L;
-      }
-      result ^= h;
-    }
-    return result;
   }
 
   record Series(String tenant, Labels labels) {}
@@ -106,7 +89,7 @@ class CortexVectorsTest {
     TreeSet<String> actual = new TreeSet<>();
     int matched = 0;
     for (Series s : dataset()) {
-      String fp = Long.toHexString(fastFingerprint(s.labels()));
+      String fp = Long.toHexString(Fingerprint.fast(s.labels()));
       for (String key : chunkKeys) {
         ChunkKey k = ChunkKey.parse(key);
         if (!k.user.equals(s.tenant()) || !k.fp.equals(fp)) {
