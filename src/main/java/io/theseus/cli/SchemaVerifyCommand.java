@@ -17,15 +17,17 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code theseus schema verify}: every scanned index row must point at an existing chunk; chunks
- * no index row points at are orphans. Exit code 0 when clean, 4 when problems were found.
+ * no index row points at are orphans; every chunk found is decoded under its key (CRC, metadata
+ * against the key, truncation, encoding). Exit code 0 when clean, 4 when problems were found.
  */
 @Command(
     name = "verify",
     mixinStandardHelpOptions = true,
     description = {
       "fsck: scan index rows (at most --sample per table), check that each chunk they point at"
-          + " exists, and list orphan chunks. Exit code 0: clean; 4: problems (first 20 listed).",
-      "Checks existence only: CRC and metadata of the blobs are not verified yet."
+          + " exists, list orphan chunks, and decode every chunk found under its key: CRC-32C,"
+          + " metadata vs key, truncation, encoding, data structure (counted per status)."
+          + " Exit code 0: clean; 4: problems (first 20 listed)."
     })
 final class SchemaVerifyCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -63,6 +65,11 @@ final class SchemaVerifyCommand implements Callable<Integer> {
       out.printf(
           "chunk rows %d, orphans %d%s%n", r.chunkRows(), r.orphanChunks(),
           r.indexComplete() ? "" : " (index sampled: orphans not conclusive)");
+      StringBuilder st = new StringBuilder();
+      r.decoded().forEach((k, v) -> st.append(st.length() == 0 ? "" : ", ").append(k).append(' ').append(v));
+      out.printf(
+          "chunks decoded %d, bad %d%s%n", r.decoded().values().stream().mapToLong(Long::longValue).sum(),
+          r.badChunks(), st.length() == 0 ? "" : " (" + st + ")");
       r.problems().forEach(p -> out.println("PROBLEM: " + p));
       out.println(r.ok() ? "OK" : "PROBLEMS FOUND");
       out.flush();

@@ -4,10 +4,15 @@ import com.datastax.oss.driver.api.core.CqlIdentifier;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import io.theseus.chunk.Chunk;
+import io.theseus.chunk.ChunkDecodeResult;
+import io.theseus.chunk.DecodeStatus;
 import io.theseus.schema.Keys;
 import io.theseus.schema.RangeValues;
 import io.theseus.schema.SchemaConfig;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -16,15 +21,21 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * {@code theseus schema verify}, existence level: scans index rows (at most {@code sampleRows}
- * per table), parses each with {@link RangeValues#parse}, and checks that every chunk an index
- * row points at exists in the chunk table of its start time; scans chunk tables and reports
- * chunks no scanned index row points at (orphans; only meaningful when every index scan was
- * complete, which {@link Report#indexComplete} says). CRC and metadata checks of the blobs need
- * chunk decoding and are not done here. Read-only; not thread-safe (one run).
+ * {@code theseus schema verify} (fsck): scans index rows (at most {@code sampleRows} per table),
+ * parses each with {@link RangeValues#parse}, and checks that every chunk an index row points at
+ * exists in the chunk table of its start time; scans chunk tables (at most {@code sampleRows} per
+ * table) and reports chunks no scanned index row points at (orphans; only meaningful when every
+ * index scan was complete, which {@link Report#indexComplete} says). Every chunk found (fetched
+ * for an index reference or met in the chunk scan) is decoded once with {@link Chunk#decode}
+ * under the key it is stored at: CRC-32C, truncation, metadata against the key, encoding and data
+ * structure; the outcome is counted per {@link DecodeStatus}. Read-only; not thread-safe (one
+ * run).
  */
 public final class IndexVerifier {
-  /** The outcome; {@code problems} holds at most the first 20, with their keys. */
+  /**
+   * The outcome; {@code problems} holds at most the first 20, with their keys; {@code decoded}
+   * counts the chunks decoded per status (OK included; statuses never seen are absent).
+   */
   public record Report(
       long indexRows,
       long unparsable,
@@ -34,9 +45,29 @@ public final class IndexVerifier {
       long chunkRows,
       int orphanChunks,
       boolean indexComplete,
+      Map<DecodeStatus, Long> decoded,
       List<String> problems) {
+    public Report {
+      Map<DecodeStatus, Long> copy = new EnumMap<>(DecodeStatus.class);
+      copy.putAll(decoded);
+      decoded = Collections.unmodifiableMap(copy);
+      problems = List.copyOf(problems);
+    }
+
+    /** Chunks whose decode status was not OK. */
+    public long badChunks() {
+      long n = 0;
+      for (Map.Entry<DecodeStatus, Long> e : decoded.entrySet()) {
+        n += e.getKey() == DecodeStatus.OK ? 0 : e.getValue();
+      }
+      return n;
+    }
+
     public boolean ok() {
-      return unparsable == 0 && missingChunks == 0 && (orphanChunks == 0 || !indexComplete);
+      return unparsable == 0
+          && missingChunks == 0
+          && badChunks() == 0
+          && (orphanChunks == 0 || !indexComplete);
     }
   }
 
@@ -53,6 +84,8 @@ public final class IndexVerifier {
   /** Verifies {@code indexTables} against {@code chunkTables} of {@code rows.keyspace()}. */
   public Report run(Set<String> indexTables, Set<String> chunkTables, int sampleRows) {
     List<String> problems = new ArrayList<>();
+    Map<DecodeStatus, Long> decoded = new EnumMap<>(DecodeStatus.class);
+    Set<String> checked = new HashSet<>(); // table + '\n' + key of every chunk decoded
     long indexRows = 0;
     long unparsable = 0;
     long refs = 0;
@@ -108,9 +141,12 @@ public final class IndexVerifier {
         found = rows.getChunks(e.getKey(), e.getValue()).toCompletableFuture().join();
       }
       for (String key : e.getValue()) {
-        if (!found.containsKey(key)) {
+        byte[] blob = found.get(key);
+        if (blob == null) {
           missing++;
           problem(problems, "missing chunk " + e.getKey() + " " + key + " (referenced by the index)");
+        } else {
+          check(e.getKey(), key, blob, checked, decoded, problems);
         }
       }
     }
@@ -124,6 +160,7 @@ public final class IndexVerifier {
         }
         n++;
         String key = r.getString(0);
+        check(t, key, RowStore.bytes(r.getByteBuffer(2)), checked, decoded, problems);
         if (!referenced.contains(key)) {
           orphans++;
           if (complete) {
@@ -135,7 +172,25 @@ public final class IndexVerifier {
     }
     return new Report(
         indexRows, unparsable, refs, referenced.size(), missing, chunkRows, orphans, complete,
-        problems);
+        decoded, problems);
+  }
+
+  /** Decodes {@code blob} under {@code key} once per table and key; counts and reports it. */
+  private static void check(
+      String table,
+      String key,
+      byte[] blob,
+      Set<String> checked,
+      Map<DecodeStatus, Long> decoded,
+      List<String> problems) {
+    if (!checked.add(table + '\n' + key)) {
+      return;
+    }
+    ChunkDecodeResult d = Chunk.decode(key, blob);
+    decoded.merge(d.status(), 1L, Long::sum);
+    if (!d.ok()) {
+      problem(problems, "bad chunk " + table + " " + key + ": " + d.status() + ": " + d.error());
+    }
   }
 
   /** Valid rows that carry no chunk ID: v7/v8 metric rows, v11 label names, Theseus names. */
