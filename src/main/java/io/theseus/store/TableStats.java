@@ -4,13 +4,22 @@ import com.datastax.oss.driver.api.core.CqlIdentifier;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import io.theseus.chunk.Chunk;
+import io.theseus.chunk.ChunkDecodeResult;
+import io.theseus.chunk.SampleIterator;
+import io.theseus.schema.RangeValues;
 import java.nio.ByteBuffer;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * Size statistics of one Cortex-layout table for {@code theseus schema stats}: a scan of at most
  * {@code sampleRows} rows in token order (exact when the table is smaller: {@code complete}),
  * plus Cassandra's own {@code system.size_estimates} for the node answering (refreshed by
- * Cassandra every few minutes, so zero for new tables). Read-only; one call per table.
+ * Cassandra every few minutes, so zero for new tables). For a chunk table every scanned blob is
+ * decoded under its key and its samples counted; for an index table every scanned row is parsed
+ * and the distinct series it names are counted (series IDs of v9+ rows, else the user/fingerprint
+ * of the chunk IDs), giving an estimate of index rows per series. Read-only; one call per table.
  *
  * @param rows rows scanned
  * @param partitions distinct {@code hash} values scanned (chunks, for chunk tables)
@@ -21,6 +30,11 @@ import java.nio.ByteBuffer;
  * @param complete whether the scan covered the whole table
  * @param estimatedPartitions {@code sum(partitions_count)} of size_estimates
  * @param estimatedMeanPartitionBytes {@code max(mean_partition_size)} of size_estimates
+ * @param kind chunk or index table; null when unknown (then nothing is decoded or parsed)
+ * @param samples samples in the scanned chunks that decoded (chunk tables)
+ * @param decodedBytes blob bytes of the scanned chunks that decoded (chunk tables)
+ * @param badChunks scanned chunks that did not decode (chunk tables)
+ * @param series distinct series named by the scanned index rows (index tables)
  */
 public record TableStats(
     String table,
@@ -32,13 +46,34 @@ public record TableStats(
     String largestPartition,
     boolean complete,
     long estimatedPartitions,
-    long estimatedMeanPartitionBytes) {
+    long estimatedMeanPartitionBytes,
+    PeriodicTables.Kind kind,
+    long samples,
+    long decodedBytes,
+    long badChunks,
+    long series) {
 
   /** Partitions above this size hurt Cassandra (reads, repairs, compaction). */
   public static final long LARGE_PARTITION_BYTES = 100L * 1024 * 1024;
 
-  /** Scans and estimates {@code keyspace.table}. */
+  /** Blob bytes per sample of the decoded chunks; 0 when none. */
+  public double bytesPerSample() {
+    return samples == 0 ? 0 : (double) decodedBytes / samples;
+  }
+
+  /** Index rows scanned per distinct series they name; 0 when none. */
+  public double rowsPerSeries() {
+    return series == 0 ? 0 : (double) rows / series;
+  }
+
+  /** Scans and estimates {@code keyspace.table} without decoding or parsing its rows. */
   public static TableStats of(CqlSession session, String keyspace, String table, int sampleRows) {
+    return of(session, keyspace, table, sampleRows, null);
+  }
+
+  /** Scans and estimates {@code keyspace.table}, a table of {@code kind} (null: unknown). */
+  public static TableStats of(
+      CqlSession session, String keyspace, String table, int sampleRows, PeriodicTables.Kind kind) {
     String q =
         "SELECT hash, range, value FROM " + CqlIdentifier.fromInternal(keyspace).asCql(true) + "."
             + CqlIdentifier.fromInternal(table).asCql(true) + " LIMIT " + (sampleRows + 1);
@@ -51,6 +86,11 @@ public record TableStats(
     String current = null;
     long currentBytes = 0;
     boolean complete = true;
+    long samples = 0;
+    long decodedBytes = 0;
+    long badChunks = 0;
+    Set<String> seriesIds = new HashSet<>();
+    Set<String> chunkSeries = new HashSet<>();
     for (Row r : session.execute(SimpleStatement.newInstance(q).setPageSize(1000))) {
       if (rows == sampleRows) {
         complete = false;
@@ -70,6 +110,30 @@ public record TableStats(
         currentBytes = 0;
       }
       currentBytes += k + v;
+      if (kind == PeriodicTables.Kind.CHUNK) {
+        ChunkDecodeResult d = Chunk.decode(hash, value == null ? null : RowStore.bytes(value));
+        if (d.ok()) {
+          SampleIterator it = d.chunk().iterator();
+          while (it.next()) {
+            samples++;
+          }
+          decodedBytes += v;
+        } else {
+          badChunks++;
+        }
+      } else if (kind == PeriodicTables.Kind.INDEX && range != null) {
+        try {
+          RangeValues.Parsed p =
+              RangeValues.parse(RowStore.bytes(range), value == null ? null : RowStore.bytes(value));
+          if (p.seriesId() != null) {
+            seriesIds.add(p.seriesId());
+          } else if (p.chunkId() != null) {
+            chunkSeries.add(seriesOf(p.chunkId()));
+          }
+        } catch (IllegalArgumentException e) {
+          // Not a chunk, label or series row: counted as a row, names no series.
+        }
+      }
       if (currentBytes > largest) {
         largest = currentBytes;
         largestHash = hash;
@@ -89,6 +153,13 @@ public record TableStats(
     }
     return new TableStats(
         table, rows, partitions, valueBytes, keyBytes, largest, largestHash, complete,
-        estPartitions, estMean);
+        estPartitions, estMean, kind, samples, decodedBytes, badChunks,
+        seriesIds.isEmpty() ? chunkSeries.size() : seriesIds.size());
+  }
+
+  /** The series part of a chunk ID: {@code user/fp} of {@code user/fp:from:through:crc}. */
+  static String seriesOf(String chunkId) {
+    int colon = chunkId.indexOf(':', Math.max(0, chunkId.indexOf('/')));
+    return colon < 0 ? chunkId : chunkId.substring(0, colon);
   }
 }
