@@ -4,6 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.Row;
+import io.theseus.chunk.BigChunk;
+import io.theseus.chunk.Chunk;
+import io.theseus.chunk.Fingerprint;
+import io.theseus.model.Labels;
+import io.theseus.schema.SchemaConfig;
+import io.theseus.store.ChunkStore;
+import io.theseus.store.RowStore;
+import io.theseus.store.TableManager;
 import io.theseus.store.TestCassandra;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -192,8 +200,61 @@ class SchemaApplyCommandTest {
     assertThat(r.out().lines().filter(l -> l.startsWith("index_2817")).findFirst().orElseThrow().split("\\s+"))
         .startsWith("index_2817", "6", "2", "1", "3.0", "30");
     assertThat(r.out()).doesNotContain("other_1");
+    // The zero-filled "chunks" do not decode: no samples, and a warning.
+    assertThat(column(r.out(), "chunk_2817", 7)).isEqualTo("0");
+    assertThat(r.out()).contains("WARNING: chunk_2817 has 4 scanned chunks that do not decode");
     SchemaPrintCommandTest.Run sampled = SchemaPrintCommandTest.run(with(base, "--sample", "2"));
     assertThat(sampled.out()).containsPattern("chunk_2817 +2\\+ ");
+  }
+
+  @Test
+  void stats_realChunks_countsSamplesBytesPerSampleAndIndexRowsPerSeries() throws IOException {
+    String ks = keyspace("stats2");
+    session().execute("CREATE KEYSPACE " + ks + " WITH replication = {'class': 'SimpleStrategy', 'replication_factor': '1'}");
+    RowStore rows = RowStore.builder(session(), ks).build();
+    ChunkStore store =
+        ChunkStore.builder(
+                rows,
+                new TableManager(session(), ks, t -> ""),
+                SchemaConfig.parse(Files.readString(Paths.get(CONFIG))))
+            .build();
+    long from = java.time.Instant.parse("2024-01-09T10:00:00Z").toEpochMilli(); // week 2818
+    long blobBytes = 0;
+    int[] sizes = {10, 20};
+    for (int i = 0; i < sizes.length; i++) {
+      Labels ls = Labels.of("__name__", "up", "job", "j" + i);
+      BigChunk b = new BigChunk();
+      for (int j = 0; j < sizes[i]; j++) {
+        b.append(from + j * 15_000L, j);
+      }
+      Chunk c =
+          Chunk.build(
+              "u1", Fingerprint.fast(ls), ls, Chunk.BIGCHUNK, b.encode(), from,
+              from + (sizes[i] - 1) * 15_000L);
+      blobBytes += c.blob().length;
+      store.put(c).toCompletableFuture().join();
+    }
+    rows.close();
+    long indexRows = session().execute("SELECT hash FROM " + ks + ".index_2818").all().size();
+
+    SchemaPrintCommandTest.Run r =
+        SchemaPrintCommandTest.run(
+            "schema", "stats", "--config", CONFIG, "--keyspace", ks, "--cassandra", cp());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(column(r.out(), "chunk_2818", 2)).isEqualTo("2");
+    assertThat(column(r.out(), "chunk_2818", 7)).isEqualTo("30");
+    assertThat(column(r.out(), "chunk_2818", 8))
+        .isEqualTo(String.format(java.util.Locale.ROOT, "%.2f", blobBytes / 30.0));
+    assertThat(column(r.out(), "chunk_2818", 9)).isEqualTo("-");
+    assertThat(column(r.out(), "index_2818", 7)).isEqualTo("-");
+    assertThat(column(r.out(), "index_2818", 9))
+        .isEqualTo(String.format(java.util.Locale.ROOT, "%.1f", indexRows / 2.0));
+    assertThat(r.out()).doesNotContain("WARNING");
+  }
+
+  /** Column {@code i} (0 = table name) of the stats line of {@code table}. */
+  private static String column(String out, String table, int i) {
+    return out.lines().filter(l -> l.startsWith(table + " ")).findFirst().orElseThrow().split("\\s+")[i];
   }
 
   private static String[] with(String[] a, String... more) {
