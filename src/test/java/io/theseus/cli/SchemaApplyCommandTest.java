@@ -252,6 +252,51 @@ class SchemaApplyCommandTest {
     assertThat(r.out()).doesNotContain("WARNING");
   }
 
+  @Test
+  void verify_corruptedChunk_exitsFourNamingItsKeyAndStatus() throws IOException {
+    String ks = keyspace("verify");
+    session().execute("CREATE KEYSPACE " + ks + " WITH replication = {'class': 'SimpleStrategy', 'replication_factor': '1'}");
+    RowStore rows = RowStore.builder(session(), ks).build();
+    ChunkStore store =
+        ChunkStore.builder(
+                rows,
+                new TableManager(session(), ks, t -> ""),
+                SchemaConfig.parse(Files.readString(Paths.get(CONFIG))))
+            .build();
+    long from = java.time.Instant.parse("2024-01-09T10:00:00Z").toEpochMilli(); // week 2818
+    List<Chunk> chunks = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      Labels ls = Labels.of("__name__", "up", "job", "j" + i);
+      BigChunk b = new BigChunk();
+      for (int j = 0; j < 10; j++) {
+        b.append(from + j * 15_000L, j);
+      }
+      Chunk c =
+          Chunk.build("u1", Fingerprint.fast(ls), ls, Chunk.BIGCHUNK, b.encode(), from, from + 135_000L);
+      chunks.add(c);
+      store.put(c).toCompletableFuture().join();
+    }
+    rows.close();
+    String[] args = {"schema", "verify", "--config", CONFIG, "--keyspace", ks, "--cassandra", cp()};
+    SchemaPrintCommandTest.Run clean = SchemaPrintCommandTest.run(args);
+    assertThat(clean.code()).as(clean.out() + clean.err()).isZero();
+    assertThat(clean.out()).contains("chunks decoded 2, bad 0 (OK 2)").endsWith("OK\n");
+
+    byte[] blob = chunks.get(0).blob();
+    blob[blob.length / 2] ^= 0x01;
+    String key = chunks.get(0).key().toString();
+    session()
+        .execute(
+            "UPDATE " + ks + ".chunk_2818 SET value = ? WHERE hash = ? AND range = 0x00",
+            java.nio.ByteBuffer.wrap(blob), key);
+    SchemaPrintCommandTest.Run bad = SchemaPrintCommandTest.run(args);
+    assertThat(bad.code()).isEqualTo(4);
+    assertThat(bad.out())
+        .contains("chunks decoded 2, bad 1 (OK 1, BAD_CHECKSUM 1)")
+        .contains("PROBLEM: bad chunk chunk_2818 " + key + ": BAD_CHECKSUM: ")
+        .contains("PROBLEMS FOUND");
+  }
+
   /** Column {@code i} (0 = table name) of the stats line of {@code table}. */
   private static String column(String out, String table, int i) {
     return out.lines().filter(l -> l.startsWith(table + " ")).findFirst().orElseThrow().split("\\s+")[i];
