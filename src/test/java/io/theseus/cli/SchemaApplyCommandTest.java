@@ -208,7 +208,7 @@ class SchemaApplyCommandTest {
   }
 
   @Test
-  void stats_realChunks_countsSamplesBytesPerSampleAndIndexRowsPerSeries() throws IOException {
+  void statsAndVerify_realChunks_countSamplesThenFindACorruptedBlob() throws IOException {
     String ks = keyspace("stats2");
     session().execute("CREATE KEYSPACE " + ks + " WITH replication = {'class': 'SimpleStrategy', 'replication_factor': '1'}");
     RowStore rows = RowStore.builder(session(), ks).build();
@@ -220,6 +220,7 @@ class SchemaApplyCommandTest {
             .build();
     long from = java.time.Instant.parse("2024-01-09T10:00:00Z").toEpochMilli(); // week 2818
     long blobBytes = 0;
+    List<Chunk> chunks = new ArrayList<>();
     int[] sizes = {10, 20};
     for (int i = 0; i < sizes.length; i++) {
       Labels ls = Labels.of("__name__", "up", "job", "j" + i);
@@ -232,6 +233,7 @@ class SchemaApplyCommandTest {
               "u1", Fingerprint.fast(ls), ls, Chunk.BIGCHUNK, b.encode(), from,
               from + (sizes[i] - 1) * 15_000L);
       blobBytes += c.blob().length;
+      chunks.add(c);
       store.put(c).toCompletableFuture().join();
     }
     rows.close();
@@ -250,33 +252,7 @@ class SchemaApplyCommandTest {
     assertThat(column(r.out(), "index_2818", 9))
         .isEqualTo(String.format(java.util.Locale.ROOT, "%.1f", indexRows / 2.0));
     assertThat(r.out()).doesNotContain("WARNING");
-  }
 
-  @Test
-  void verify_corruptedChunk_exitsFourNamingItsKeyAndStatus() throws IOException {
-    String ks = keyspace("verify");
-    session().execute("CREATE KEYSPACE " + ks + " WITH replication = {'class': 'SimpleStrategy', 'replication_factor': '1'}");
-    RowStore rows = RowStore.builder(session(), ks).build();
-    ChunkStore store =
-        ChunkStore.builder(
-                rows,
-                new TableManager(session(), ks, t -> ""),
-                SchemaConfig.parse(Files.readString(Paths.get(CONFIG))))
-            .build();
-    long from = java.time.Instant.parse("2024-01-09T10:00:00Z").toEpochMilli(); // week 2818
-    List<Chunk> chunks = new ArrayList<>();
-    for (int i = 0; i < 2; i++) {
-      Labels ls = Labels.of("__name__", "up", "job", "j" + i);
-      BigChunk b = new BigChunk();
-      for (int j = 0; j < 10; j++) {
-        b.append(from + j * 15_000L, j);
-      }
-      Chunk c =
-          Chunk.build("u1", Fingerprint.fast(ls), ls, Chunk.BIGCHUNK, b.encode(), from, from + 135_000L);
-      chunks.add(c);
-      store.put(c).toCompletableFuture().join();
-    }
-    rows.close();
     String[] args = {"schema", "verify", "--config", CONFIG, "--keyspace", ks, "--cassandra", cp()};
     SchemaPrintCommandTest.Run clean = SchemaPrintCommandTest.run(args);
     assertThat(clean.code()).as(clean.out() + clean.err()).isZero();
