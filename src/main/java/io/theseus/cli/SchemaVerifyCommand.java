@@ -66,10 +66,14 @@ final class SchemaVerifyCommand implements Callable<Integer> {
           "chunk rows %d, orphans %d%s%n", r.chunkRows(), r.orphanChunks(),
           r.indexComplete() ? "" : " (index sampled: orphans not conclusive)");
       StringBuilder st = new StringBuilder();
-      r.decoded().forEach((k, v) -> st.append(st.length() == 0 ? "" : ", ").append(k).append(' ').append(v));
+      long decoded = 0;
+      for (var e : r.decoded().entrySet()) {
+        st.append(st.length() == 0 ? "" : ", ").append(e.getKey()).append(' ').append(e.getValue());
+        decoded += e.getValue();
+      }
       out.printf(
-          "chunks decoded %d, bad %d%s%n", r.decoded().values().stream().mapToLong(Long::longValue).sum(),
-          r.badChunks(), st.length() == 0 ? "" : " (" + st + ")");
+          "chunks decoded %d, bad %d%s%n", decoded, r.badChunks(),
+          st.length() == 0 ? "" : " (" + st + ")");
       r.problems().forEach(p -> out.println("PROBLEM: " + p));
       out.println(r.ok() ? "OK" : "PROBLEMS FOUND");
       out.flush();

@@ -124,7 +124,8 @@ public record TableStats(
       } else if (kind == PeriodicTables.Kind.INDEX && range != null) {
         try {
           RangeValues.Parsed p =
-              RangeValues.parse(RowStore.bytes(range), value == null ? null : RowStore.bytes(value));
+              RangeValues.parse(
+                  RowStore.bytes(range), value == null ? null : RowStore.bytes(value));
           if (p.seriesId() != null) {
             seriesIds.add(p.seriesId());
           } else if (p.chunkId() != null) {

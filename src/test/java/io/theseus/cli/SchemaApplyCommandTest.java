@@ -275,7 +275,8 @@ class SchemaApplyCommandTest {
 
   /** Column {@code i} (0 = table name) of the stats line of {@code table}. */
   private static String column(String out, String table, int i) {
-    return out.lines().filter(l -> l.startsWith(table + " ")).findFirst().orElseThrow().split("\\s+")[i];
+    String line = out.lines().filter(l -> l.startsWith(table + " ")).findFirst().orElseThrow();
+    return line.split("\\s+")[i];
   }
 
   private static String[] with(String[] a, String... more) {
