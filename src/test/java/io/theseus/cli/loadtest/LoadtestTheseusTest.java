@@ -9,6 +9,7 @@ import io.theseus.server.TheseusConfig;
 import io.theseus.server.TheseusServer;
 import io.theseus.store.CassandraExtension;
 import io.theseus.store.CassandraExtension.CassandraKeyspace;
+import io.theseus.store.TableStats;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.io.ByteArrayOutputStream;
@@ -40,9 +41,13 @@ import org.junit.jupiter.api.io.TempDir;
 class LoadtestTheseusTest {
   static TheseusServer server;
   static String base;
+  static CassandraKeyspace keyspace;
+  /** Distinct samples written to Theseus by all tests of this class (for the bytes figure). */
+  static final AtomicLong written = new AtomicLong();
 
   @BeforeAll
   static void startTheseus(CassandraKeyspace ks, @TempDir Path dir) {
+    keyspace = ks;
     var cp = ks.cassandra().contactPoint();
     TheseusConfig c =
         new TheseusConfig(
@@ -54,18 +59,68 @@ class LoadtestTheseusTest {
                 new TheseusConfig.Cassandra(
                     List.of(cp.getHostString() + ":" + cp.getPort()), null, ks.name(), null, "ONE",
                     null, null, null, null, null, null))
-            // chunks cut every 5 min of sample time (20 samples at 15 s), flushed when idle 1 s,
-            // dropped from the head as soon as they are flushed
+            // chunks cut at 30 min of sample time (120 samples at 15 s, like Prometheus), flushed
+            // when idle 1 s, dropped from the head as soon as they are flushed
             .withIngester(
                 new TheseusConfig.Ingester(
-                    300_000L, 1_000L, 1_000L, 200L, 0L, null, null, null, null, null));
+                    1_800_000L, 1_000L, 1_000L, 200L, 0L, null, null, null, null, null));
     server = new TheseusServer(c, null).start();
     base = "http://127.0.0.1:" + server.port();
   }
 
+  /**
+   * Figure (not an assertion): bytes per sample in Cassandra once every sample written by this
+   * class is flushed: value bytes of the chunk tables and of the index tables over the distinct
+   * samples written. Printed and appended to target/loadtest-figures.txt.
+   */
   @AfterAll
-  static void stop() {
-    if (server != null) {
+  static void stop() throws Exception {
+    if (server == null) {
+      return;
+    }
+    try {
+      if (written.get() > 0 && server.ingest().ingester().flushAll(60_000)) {
+        long chunkBytes = 0;
+        long chunkKeyBytes = 0;
+        long chunks = 0;
+        long indexBytes = 0;
+        var session = keyspace.session();
+        for (var row :
+            session.execute(
+                "SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?",
+                keyspace.name())) {
+          String t = row.getString(0);
+          if (!t.startsWith("chunk_") && !t.startsWith("index_")) {
+            continue;
+          }
+          TableStats st = TableStats.of(session, keyspace.name(), t, 10_000_000);
+          if (t.startsWith("chunk_")) { // the default schema's table prefixes
+            chunkBytes += st.valueBytes();
+            chunkKeyBytes += st.keyBytes();
+            chunks += st.partitions();
+          } else if (t.startsWith("index_")) {
+            indexBytes += st.valueBytes() + st.keyBytes();
+          }
+        }
+        long n = written.get();
+        String line =
+            String.format(
+                java.util.Locale.ROOT,
+                "%s LoadtestTheseusTest: samples=%d chunks=%d samples/chunk=%.1f chunk_value_bytes=%d"
+                    + " (%.2f B/sample) chunk_key_bytes=%d index_bytes=%d (%.2f B/sample)"
+                    + " total=%.2f B/sample",
+                java.time.Instant.now(), n, chunks, (double) n / Math.max(1, chunks), chunkBytes,
+                (double) chunkBytes / n, chunkKeyBytes, indexBytes, (double) indexBytes / n,
+                (double) (chunkBytes + chunkKeyBytes + indexBytes) / n);
+        System.out.println("LOADTEST FIGURES " + line);
+        Files.writeString(
+            Path.of("target", "loadtest-figures.txt"),
+            line + "\n",
+            StandardCharsets.UTF_8,
+            java.nio.file.StandardOpenOption.CREATE,
+            java.nio.file.StandardOpenOption.APPEND);
+      }
+    } finally {
       server.close();
     }
   }
@@ -105,6 +160,7 @@ class LoadtestTheseusTest {
     assertThat(e.at("/verification/found_required").asLong()).isEqualTo(required);
     assertThat(e.at("/verification_via_read/found_required").asLong()).isEqualTo(required);
     assertThat(e.at("/queries/range/count").asLong()).isPositive();
+    written.addAndGet(required);
     assertThat(Files.readString(html)).contains("<svg").contains("Accepted samples/s");
   }
 
@@ -134,6 +190,7 @@ class LoadtestTheseusTest {
     run.runFor(w.durationMs(), true);
     long acked = run.stats.ackedSamples.sum();
     assertThat(acked).isPositive();
+    written.addAndGet(acked);
 
     var ingester = server.ingest().ingester();
     // first pass flushes every chunk, the second drops the flushed chunks from the head
