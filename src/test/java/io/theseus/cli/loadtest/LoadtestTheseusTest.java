@@ -113,6 +113,20 @@ class LoadtestTheseusTest {
                 (double) chunkBytes / n, chunkKeyBytes, indexBytes, (double) indexBytes / n,
                 (double) (chunkBytes + chunkKeyBytes + indexBytes) / n);
         System.out.println("LOADTEST FIGURES " + line);
+        // the operator's view of the same tables
+        java.io.StringWriter stats = new java.io.StringWriter();
+        var cl = Main.commandLine();
+        cl.setOut(new java.io.PrintWriter(stats));
+        cl.setErr(new java.io.PrintWriter(stats));
+        var cp = keyspace.cassandra().contactPoint();
+        Path schema = Files.createTempFile("schema", ".yaml");
+        Files.writeString(schema, io.theseus.schema.SchemaConfig.BUILT_IN);
+        int exit =
+            cl.execute("schema", "stats", "--cassandra", cp.getHostString() + ":" + cp.getPort(),
+                "--keyspace", keyspace.name(), "--consistency", "ONE", "--config",
+                schema.toString());
+        Files.delete(schema);
+        System.out.println("theseus schema stats (exit " + exit + "):\n" + stats);
         Files.writeString(
             Path.of("target", "loadtest-figures.txt"),
             line + "\n",
