@@ -51,10 +51,11 @@ class LoadtestTheseusTest {
     var cp = ks.cassandra().contactPoint();
     TheseusConfig c =
         new TheseusConfig(
-            null, null, null, Map.of("ingestion_rate", 1_000_000, "ingestion_burst_size", 2_000_000),
-            null);
+            null, null, null,
+            Map.of("ingestion_rate", 1_000_000, "ingestion_burst_size", 2_000_000), null);
     c =
-        c.withServer(new TheseusConfig.Server("127.0.0.1:0", dir.toString(), false, null, null, null))
+        c.withServer(
+                new TheseusConfig.Server("127.0.0.1:0", dir.toString(), false, null, null, null))
             .withCassandra(
                 new TheseusConfig.Cassandra(
                     List.of(cp.getHostString() + ":" + cp.getPort()), null, ks.name(), null, "ONE",
@@ -106,7 +107,8 @@ class LoadtestTheseusTest {
         String line =
             String.format(
                 java.util.Locale.ROOT,
-                "%s LoadtestTheseusTest: samples=%d chunks=%d samples/chunk=%.1f chunk_value_bytes=%d"
+                "%s LoadtestTheseusTest: samples=%d chunks=%d samples/chunk=%.1f"
+                    + " chunk_value_bytes=%d"
                     + " (%.2f B/sample) chunk_key_bytes=%d index_bytes=%d (%.2f B/sample)"
                     + " total=%.2f B/sample",
                 java.time.Instant.now(), n, chunks, (double) n / Math.max(1, chunks), chunkBytes,
@@ -200,7 +202,9 @@ class LoadtestTheseusTest {
     Workload w = b.build();
     var client = Sender.client(2);
     TargetRun run =
-        new TargetRun(w, t, Sender.http(client, t), TargetRun.t0(w, w.rate(), System.currentTimeMillis()), false);
+        new TargetRun(
+            w, t, Sender.http(client, t), TargetRun.t0(w, w.rate(), System.currentTimeMillis()),
+            false);
     run.runFor(w.durationMs(), true);
     long acked = run.stats.ackedSamples.sum();
     assertThat(acked).isPositive();
