@@ -42,9 +42,12 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  *       series per bucket;
  *   <li>chunk IDs are de-duplicated across periods and names, and those whose key range misses
  *       [from, through] are dropped;
- *   <li>chunks are fetched in parallel (at most {@code fetchConcurrency} at once), decoded with CRC
- *       and metadata checks against the key, and kept when every matcher accepts the chunk's
- *       metric;
+ *   <li>chunks are looked up in the {@link ChunkCache} (when configured) by their external key
+ *       ({@code tenant/ID}), the others fetched in parallel (at most {@code fetchConcurrency} at
+ *       once); every blob is decoded with CRC and metadata checks against the key, and kept when
+ *       every matcher accepts the chunk's metric. Only blobs that passed these checks enter the
+ *       cache; chunks are immutable under their key (it holds the checksum), so entries never go
+ *       stale;
  *   <li>samples in [from, through] are grouped by series, merged and de-duplicated by timestamp
  *       ({@link SampleMerge}), and returned sorted by labels.
  * </ol>
@@ -58,12 +61,16 @@ final class ChunkReader {
   private final SchemaConfig schema;
   private final AsyncLimiter fetches;
   private final int chunkLimit;
+  private final ChunkCache cache;
 
-  ChunkReader(RowStore rows, SchemaConfig schema, int fetchConcurrency, int chunkLimit) {
+  /** {@code cache} may be null (no chunk cache). */
+  ChunkReader(
+      RowStore rows, SchemaConfig schema, int fetchConcurrency, int chunkLimit, ChunkCache cache) {
     this.rows = rows;
     this.schema = schema;
     this.fetches = new AsyncLimiter(fetchConcurrency);
     this.chunkLimit = chunkLimit;
+    this.cache = cache;
   }
 
   CompletionStage<List<StoredSeries>> query(
@@ -289,18 +296,27 @@ final class ChunkReader {
       }
       String table = ChunkWriter.chunkTableFor(schema, k.from());
       starts.add(
-          () ->
-              fs.add(
-                  fetches
-                      .submit(() -> rows.getChunk(table, hash))
-                      .thenAccept(
-                          blob -> {
-                            Fetched f = decode(tenant, table, hash, blob, from, through, matchers);
-                            if (f != null) {
-                              got.add(f);
-                            }
-                          })
-                      .toCompletableFuture()));
+          () -> {
+            byte[] cached = cache == null ? null : cache.get(hash);
+            CompletionStage<byte[]> blobF =
+                cached != null
+                    ? CompletableFuture.completedFuture(cached)
+                    : fetches.submit(() -> rows.getChunk(table, hash));
+            fs.add(
+                blobF
+                    .thenAccept(
+                        blob -> {
+                          Fetched f = decode(tenant, table, hash, blob, from, through, matchers);
+                          // decode threw unless the blob is present, intact and the tenant's
+                          if (cache != null && cached == null) {
+                            cache.put(hash, blob);
+                          }
+                          if (f != null) {
+                            got.add(f);
+                          }
+                        })
+                    .toCompletableFuture());
+          });
     }
     if (starts.size() > chunkLimit) {
       return CompletableFuture.failedFuture(

@@ -28,11 +28,14 @@ public final class ChunkStore {
   private final SchemaConfig schema;
   private final ChunkWriter writer;
   private final ChunkReader reader;
+  private final ChunkCache chunkCache;
 
   private ChunkStore(Builder b, WriteDedupeCache dedupe) {
     this.schema = b.schema;
     this.writer = new ChunkWriter(b.rows, b.tables, b.schema, dedupe, b.metricNames);
-    this.reader = new ChunkReader(b.rows, b.schema, b.fetchConcurrency, b.chunkLimit);
+    this.chunkCache = b.chunkCacheBytes == 0 ? null : new ChunkCache(b.chunkCacheBytes);
+    this.reader =
+        new ChunkReader(b.rows, b.schema, b.fetchConcurrency, b.chunkLimit, chunkCache);
   }
 
   /**
@@ -43,6 +46,9 @@ public final class ChunkStore {
       SchemaConfig schema, RowStore rows, TableManager tables, WriteDedupeCache dedupe) {
     this(new Builder(rows, tables, schema), dedupe);
   }
+
+  /** Default capacity of the read-side chunk cache: 256 MiB. */
+  public static final long DEFAULT_CHUNK_CACHE_BYTES = 256L << 20;
 
   public static Builder builder(RowStore rows, TableManager tables, SchemaConfig schema) {
     return new Builder(rows, tables, schema);
@@ -57,6 +63,7 @@ public final class ChunkStore {
     private int dedupeEntries = 1_000_000;
     private boolean metricNames = true;
     private int chunkLimit = 2_000_000;
+    private long chunkCacheBytes = DEFAULT_CHUNK_CACHE_BYTES;
 
     private Builder(RowStore rows, TableManager tables, SchemaConfig schema) {
       if (rows == null || tables == null || schema == null) {
@@ -88,6 +95,18 @@ public final class ChunkStore {
       return this;
     }
 
+    /**
+     * Capacity of the read-side chunk cache in bytes (see {@link ChunkCache} for the accounting).
+     * Default {@link #DEFAULT_CHUNK_CACHE_BYTES} (256 MiB); 0 disables it.
+     */
+    public Builder chunkCacheBytes(long n) {
+      if (n < 0) {
+        throw new IllegalArgumentException("chunk cache bytes must be >= 0, got " + n);
+      }
+      chunkCacheBytes = n;
+      return this;
+    }
+
     /** Capacity of the write-dedupe cache (keys). Default 1,000,000; 0 disables it. */
     public Builder dedupeCacheEntries(int n) {
       if (n < 0) {
@@ -113,6 +132,11 @@ public final class ChunkStore {
 
   public SchemaConfig schema() {
     return schema;
+  }
+
+  /** The read-side chunk cache (hit, miss and eviction counters), or null when disabled. */
+  public ChunkCache chunkCache() {
+    return chunkCache;
   }
 
   /**
