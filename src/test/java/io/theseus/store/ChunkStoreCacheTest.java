@@ -147,4 +147,75 @@ class ChunkStoreCacheTest {
     assertThat(second.get(0).timestamps()).containsExactly(first.get(0).timestamps());
     assertThat(second.get(0).values()).containsExactly(first.get(0).values());
   }
+
+  /** A store with the index cache on and a clock {@code nowMs}; chunk cache off. */
+  static ChunkStore indexCached(long bytes, long nowMs) {
+    return ChunkStore.builder(rows, tables, ChunkStoreTest.CFG)
+        .chunkCacheBytes(0)
+        .indexCacheBytes(bytes)
+        .indexFrozenAfterMs(13 * HOUR)
+        .clock(() -> nowMs)
+        .build();
+  }
+
+  @Test
+  void query_frozenBuckets_indexServedFromCache() {
+    ChunkStore store = indexCached(1L << 20, DAY + 10 * 24 * HOUR);
+    IndexCache cache = store.indexCache();
+    putChunks(store, "i1", "frozen_m", 2);
+    List<Matcher> ms = List.of(Matcher.eq("__name__", "frozen_m"), Matcher.eq("job", "x"));
+    List<StoredSeries> first = store.select("i1", DAY, DAY + 3 * HOUR, ms);
+    assertThat(first).singleElement().satisfies(s -> assertThat(s.size()).isEqualTo(60));
+    long misses = cache.misses();
+    assertThat(misses).isPositive();
+    assertThat(cache.hits()).isZero();
+    assertThat(cache.size()).isEqualTo((int) misses);
+
+    List<StoredSeries> second = store.select("i1", DAY, DAY + 3 * HOUR, ms);
+    assertThat(cache.hits()).isEqualTo(misses);
+    assertThat(cache.misses()).isEqualTo(misses);
+    assertThat(second.get(0).labels()).isEqualTo(first.get(0).labels());
+    assertThat(second.get(0).timestamps()).containsExactly(first.get(0).timestamps());
+    assertThat(second.get(0).values()).containsExactly(first.get(0).values());
+  }
+
+  @Test
+  void query_recentBuckets_indexNotCached() {
+    // the query ends 13 h + 1 day - 1 ms before "now": its buckets may still change
+    long end = DAY + 3 * HOUR;
+    ChunkStore store = indexCached(1L << 20, end + 13 * HOUR + 24 * HOUR);
+    putChunks(store, "i2", "recent_m", 1);
+    List<Matcher> ms = List.of(Matcher.eq("__name__", "recent_m"));
+    assertThat(store.select("i2", DAY, end, ms)).hasSize(1);
+    assertThat(store.select("i2", DAY, end, ms)).hasSize(1);
+    assertThat(store.indexCache().hits() + store.indexCache().misses()).isZero();
+    assertThat(store.indexCache().size()).isZero();
+  }
+
+  @Test
+  void query_indexResultsOverByteBound_evicts() {
+    ChunkStore big = indexCached(1L << 20, DAY + 10 * 24 * HOUR);
+    putChunks(big, "i3", "ievict_m", 1);
+    Matcher name = Matcher.eq("__name__", "ievict_m");
+    // 40 distinct label-value lookups, each a small cache entry of its own
+    for (int i = 0; i < 40; i++) {
+      big.select("i3", DAY, DAY + HOUR, List.of(name, Matcher.eq("job", "v" + i)));
+    }
+    long total = big.indexCache().bytes();
+    int all = big.indexCache().size();
+    assertThat(big.indexCache().evictions()).isZero();
+    assertThat(all).isGreaterThanOrEqualTo(40);
+
+    // a cache of half that size keeps at most half of them and stays within its bound
+    long capacity = total / 2;
+    ChunkStore small = indexCached(capacity, DAY + 10 * 24 * HOUR);
+    for (int i = 0; i < 40; i++) {
+      small.select("i3", DAY, DAY + HOUR, List.of(name, Matcher.eq("job", "v" + i)));
+    }
+    IndexCache c = small.indexCache();
+    assertThat(c.evictions()).isPositive();
+    assertThat(c.bytes()).isLessThanOrEqualTo(capacity);
+    assertThat(c.size()).isPositive().isLessThan(all);
+    assertThat(c.size() + c.evictions()).isEqualTo(all);
+  }
 }
