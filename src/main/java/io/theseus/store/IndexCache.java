@@ -70,6 +70,12 @@ public final class IndexCache {
   void put(IndexQuery q, List<RowStore.StoredRow> rows) {
     long c = cost(q, rows);
     if (c > capacityBytes / 8) {
+      synchronized (this) {
+        List<RowStore.StoredRow> old = map.remove(q);
+        if (old != null) {
+          bytes -= cost(q, old);
+        }
+      }
       return;
     }
     List<RowStore.StoredRow> v = List.copyOf(rows);
