@@ -56,16 +56,49 @@ public final class TheseusServer implements AutoCloseable {
   private Thread shutdownHook;
   private io.theseus.ingest.IngestService ingest;
   private QueryApi queryApi;
+  private volatile io.theseus.store.ChunkCache chunkCache;
 
   public TheseusServer(TheseusConfig config, Path cassandraClasspath) {
     this.config = config;
     this.cassandraClasspath = cassandraClasspath;
+    registerChunkCacheGauges();
     DropwizardExports.builder().dropwizardRegistry(metrics).register(prometheus);
     JvmMetrics.builder().register(prometheus);
   }
 
   public TheseusConfig config() {
     return config;
+  }
+
+  /**
+   * Counters of the query side's chunk cache on /metrics (0 until the chunk store is attached or
+   * when the cache is disabled). Exported as gauges: Dropwizard counters cannot be read from an
+   * external source, and these only ever grow (hits, misses, evictions) or are sizes.
+   */
+  private void registerChunkCacheGauges() {
+    metrics.register(
+        "theseus_chunk_cache_hits",
+        (com.codahale.metrics.Gauge<Long>) () -> chunkCacheStat(io.theseus.store.ChunkCache::hits));
+    metrics.register(
+        "theseus_chunk_cache_misses",
+        (com.codahale.metrics.Gauge<Long>)
+            () -> chunkCacheStat(io.theseus.store.ChunkCache::misses));
+    metrics.register(
+        "theseus_chunk_cache_evictions",
+        (com.codahale.metrics.Gauge<Long>)
+            () -> chunkCacheStat(io.theseus.store.ChunkCache::evictions));
+    metrics.register(
+        "theseus_chunk_cache_bytes",
+        (com.codahale.metrics.Gauge<Long>)
+            () -> chunkCacheStat(io.theseus.store.ChunkCache::bytes));
+    metrics.register(
+        "theseus_chunk_cache_entries",
+        (com.codahale.metrics.Gauge<Long>) () -> chunkCacheStat(c -> (long) c.size()));
+  }
+
+  private long chunkCacheStat(java.util.function.ToLongFunction<io.theseus.store.ChunkCache> f) {
+    io.theseus.store.ChunkCache c = chunkCache;
+    return c == null ? 0 : f.applyAsLong(c);
   }
 
   public MetricRegistry metrics() {
@@ -224,6 +257,7 @@ public final class TheseusServer implements AutoCloseable {
         io.theseus.ingest.StoreFlusher.create(
             session, config.cassandra().keyspace(), schema, config.cassandra().maxInFlight());
     ingest.useFlusher(flusher);
+    chunkCache = flusher.store().chunkCache();
     queryApi.setStore(t -> new io.theseus.query.StoreQueryable(flusher.store(), t));
   }
 

@@ -14,9 +14,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * eighth of the capacity is not cached (one scan of big chunks must not flush the working set).
  *
  * <p>Threading: one lock around an access-ordered {@link LinkedHashMap}; values are shared, so
- * callers must not modify returned arrays. Intended use: {@code ChunkReader} looks chunks up here
- * before {@code RowStore.getChunk} and stores what it fetched (not yet wired: see the report of the
- * query-API work).
+ * callers must not modify returned arrays. Use: {@code ChunkReader} looks chunks up here before
+ * {@code RowStore.getChunk} and stores each fetched blob once it passed its CRC and metadata
+ * checks; sized by {@code ChunkStore.Builder.chunkCacheBytes}.
  */
 public final class ChunkCache {
   static final int ENTRY_OVERHEAD = 64;

@@ -42,9 +42,12 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  *       series per bucket;
  *   <li>chunk IDs are de-duplicated across periods and names, and those whose key range misses
  *       [from, through] are dropped;
- *   <li>chunks are fetched in parallel (at most {@code fetchConcurrency} at once), decoded with CRC
- *       and metadata checks against the key, and kept when every matcher accepts the chunk's
- *       metric;
+ *   <li>chunks are looked up in the {@link ChunkCache} (when configured) by their external key
+ *       ({@code tenant/ID}), the others fetched in parallel (at most {@code fetchConcurrency} at
+ *       once); every blob is decoded with CRC and metadata checks against the key, and kept when
+ *       every matcher accepts the chunk's metric. Only blobs that passed these checks enter the
+ *       cache; chunks are immutable under their key (it holds the checksum), so entries never go
+ *       stale;
  *   <li>samples in [from, through] are grouped by series, merged and de-duplicated by timestamp
  *       ({@link SampleMerge}), and returned sorted by labels.
  * </ol>
@@ -58,12 +61,34 @@ final class ChunkReader {
   private final SchemaConfig schema;
   private final AsyncLimiter fetches;
   private final int chunkLimit;
+  private final ChunkCache cache;
+  private final IndexCache indexCache;
+  private final long frozenAfterMs;
+  private final java.util.function.LongSupplier clock;
 
-  ChunkReader(RowStore rows, SchemaConfig schema, int fetchConcurrency, int chunkLimit) {
+  static final long DAY_MS = 86_400_000L;
+
+  /**
+   * {@code cache} and {@code indexCache} may be null (disabled). Index results of a schema-period
+   * part are cached only when the part ends before {@code clock − frozenAfterMs − 1 day}.
+   */
+  ChunkReader(
+      RowStore rows,
+      SchemaConfig schema,
+      int fetchConcurrency,
+      int chunkLimit,
+      ChunkCache cache,
+      IndexCache indexCache,
+      long frozenAfterMs,
+      java.util.function.LongSupplier clock) {
     this.rows = rows;
     this.schema = schema;
     this.fetches = new AsyncLimiter(fetchConcurrency);
     this.chunkLimit = chunkLimit;
+    this.cache = cache;
+    this.indexCache = indexCache;
+    this.frozenAfterMs = frozenAfterMs;
+    this.clock = clock;
   }
 
   CompletionStage<List<StoredSeries>> query(
@@ -83,7 +108,9 @@ final class ChunkReader {
     List<CompletionStage<Set<String>>> perPart = new ArrayList<>();
     for (SchemaConfig.PeriodRange part : schema.split(from, through)) {
       IndexSchema s = part.period().indexSchema();
-      Part p = new Part(s, tenant, part.from(), part.through());
+      boolean frozen =
+          indexCache != null && part.through() < clock.getAsLong() - frozenAfterMs - DAY_MS;
+      Part p = new Part(s, tenant, part.from(), part.through(), frozen);
       perPart.add(
           metricNames(p, nameMatchers)
               .thenCompose(
@@ -100,8 +127,12 @@ final class ChunkReader {
         .exceptionallyCompose(e -> CompletableFuture.failedFuture(wrap(e)));
   }
 
-  /** One schema period's slice of the query. */
-  private record Part(IndexSchema schema, String tenant, long from, long through) {}
+  /**
+   * One schema period's slice of the query; {@code frozen}: every index bucket it touches can no
+   * longer change, so its index results may come from the {@link IndexCache}.
+   */
+  private record Part(
+      IndexSchema schema, String tenant, long from, long through, boolean frozen) {}
 
   // ------------------------------------------------------------------ metric names
 
@@ -117,7 +148,7 @@ final class ChunkReader {
     if (candidates != null) {
       return CompletableFuture.completedFuture(filterNames(candidates, nameMatchers));
     }
-    return run(MetricNameIndex.queries(p.schema(), p.tenant(), p.from(), p.through()))
+    return run(p, MetricNameIndex.queries(p.schema(), p.tenant(), p.from(), p.through()))
         .thenApply(
             rows -> {
               List<String> names = new ArrayList<>(rows.size());
@@ -158,7 +189,7 @@ final class ChunkReader {
     CompletionStage<Set<String>> ids;
     if (lookups.isEmpty()) {
       ids =
-          run(p.schema().metricNameQueries(p.tenant(), p.from(), p.through(), name))
+          run(p, p.schema().metricNameQueries(p.tenant(), p.from(), p.through(), name))
               .thenApply(rs -> ids(p.schema(), rs, null, null));
     } else {
       List<CompletionStage<Set<String>>> sets = new ArrayList<>();
@@ -176,7 +207,7 @@ final class ChunkReader {
           for (String sid : series) {
             qs.addAll(p.schema().seriesChunkQueries(p.tenant(), p.from(), p.through(), sid));
           }
-          return run(qs)
+          return run(p, qs)
               .thenApply(
                   rs -> {
                     Set<String> out = new HashSet<>();
@@ -201,9 +232,9 @@ final class ChunkReader {
         qs.addAll(s.labelValueQueries(p.tenant(), p.from(), p.through(), name, m.name(), v));
       }
       Set<String> wanted = new HashSet<>(values);
-      return run(qs).thenApply(rs -> ids(s, rs, wanted, null));
+      return run(p, qs).thenApply(rs -> ids(s, rs, wanted, null));
     }
-    return run(s.labelNameQueries(p.tenant(), p.from(), p.through(), name, m.name()))
+    return run(p, s.labelNameQueries(p.tenant(), p.from(), p.through(), name, m.name()))
         .thenApply(rs -> ids(s, rs, null, m));
   }
 
@@ -233,12 +264,31 @@ final class ChunkReader {
     return out;
   }
 
-  /** Runs index queries concurrently (bounded by the row store); missing tables read as empty. */
-  private CompletionStage<List<RowStore.StoredRow>> run(List<IndexQuery> queries) {
+  /**
+   * Runs index queries concurrently (bounded by the row store); missing tables read as empty. For a
+   * frozen part, results come from and go to the index cache (missing tables are not cached).
+   */
+  private CompletionStage<List<RowStore.StoredRow>> run(Part p, List<IndexQuery> queries) {
     List<CompletableFuture<List<RowStore.StoredRow>>> fs = new ArrayList<>(queries.size());
     for (IndexQuery q : queries) {
+      if (p.frozen()) {
+        List<RowStore.StoredRow> cached = indexCache.get(q);
+        if (cached != null) {
+          fs.add(CompletableFuture.completedFuture(cached));
+          continue;
+        }
+      }
+      CompletionStage<List<RowStore.StoredRow>> read = rows.query(q);
+      if (p.frozen()) {
+        read =
+            read.thenApply(
+                rs -> {
+                  indexCache.put(q, rs);
+                  return rs;
+                });
+      }
       fs.add(
-          rows.query(q)
+          read
               .exceptionallyCompose(
                   e ->
                       RowStore.isMissingTable(e)
@@ -289,18 +339,27 @@ final class ChunkReader {
       }
       String table = ChunkWriter.chunkTableFor(schema, k.from());
       starts.add(
-          () ->
-              fs.add(
-                  fetches
-                      .submit(() -> rows.getChunk(table, hash))
-                      .thenAccept(
-                          blob -> {
-                            Fetched f = decode(tenant, table, hash, blob, from, through, matchers);
-                            if (f != null) {
-                              got.add(f);
-                            }
-                          })
-                      .toCompletableFuture()));
+          () -> {
+            byte[] cached = cache == null ? null : cache.get(hash);
+            CompletionStage<byte[]> blobF =
+                cached != null
+                    ? CompletableFuture.completedFuture(cached)
+                    : fetches.submit(() -> rows.getChunk(table, hash));
+            fs.add(
+                blobF
+                    .thenAccept(
+                        blob -> {
+                          Fetched f = decode(tenant, table, hash, blob, from, through, matchers);
+                          // decode threw unless the blob is present, intact and the tenant's
+                          if (cache != null && cached == null) {
+                            cache.put(hash, blob);
+                          }
+                          if (f != null) {
+                            got.add(f);
+                          }
+                        })
+                    .toCompletableFuture());
+          });
     }
     if (starts.size() > chunkLimit) {
       return CompletableFuture.failedFuture(

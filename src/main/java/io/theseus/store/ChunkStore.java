@@ -28,11 +28,24 @@ public final class ChunkStore {
   private final SchemaConfig schema;
   private final ChunkWriter writer;
   private final ChunkReader reader;
+  private final ChunkCache chunkCache;
+  private final IndexCache indexCache;
 
   private ChunkStore(Builder b, WriteDedupeCache dedupe) {
     this.schema = b.schema;
     this.writer = new ChunkWriter(b.rows, b.tables, b.schema, dedupe, b.metricNames);
-    this.reader = new ChunkReader(b.rows, b.schema, b.fetchConcurrency, b.chunkLimit);
+    this.chunkCache = b.chunkCacheBytes == 0 ? null : new ChunkCache(b.chunkCacheBytes);
+    this.indexCache = b.indexCacheBytes == 0 ? null : new IndexCache(b.indexCacheBytes);
+    this.reader =
+        new ChunkReader(
+            b.rows,
+            b.schema,
+            b.fetchConcurrency,
+            b.chunkLimit,
+            chunkCache,
+            indexCache,
+            b.indexFrozenAfterMs,
+            b.clock);
   }
 
   /**
@@ -43,6 +56,19 @@ public final class ChunkStore {
       SchemaConfig schema, RowStore rows, TableManager tables, WriteDedupeCache dedupe) {
     this(new Builder(rows, tables, schema), dedupe);
   }
+
+  /** Default capacity of the read-side chunk cache: 256 MiB. */
+  public static final long DEFAULT_CHUNK_CACHE_BYTES = 256L << 20;
+
+  /**
+   * Default capacity of the index-result cache: 0, disabled, as Cortex's {@code
+   * -store.cache-lookups-older-than} (default 0): a backfill into an old bucket would stay
+   * invisible to cached lookups. 64 MiB is a sensible size when enabled.
+   */
+  public static final long DEFAULT_INDEX_CACHE_BYTES = 0;
+
+  /** Default age after which index buckets are frozen: 12 h max chunk age + 1 h margin. */
+  public static final long DEFAULT_INDEX_FROZEN_AFTER_MS = 13 * 3_600_000L;
 
   public static Builder builder(RowStore rows, TableManager tables, SchemaConfig schema) {
     return new Builder(rows, tables, schema);
@@ -57,6 +83,10 @@ public final class ChunkStore {
     private int dedupeEntries = 1_000_000;
     private boolean metricNames = true;
     private int chunkLimit = 2_000_000;
+    private long chunkCacheBytes = DEFAULT_CHUNK_CACHE_BYTES;
+    private long indexCacheBytes = DEFAULT_INDEX_CACHE_BYTES;
+    private long indexFrozenAfterMs = DEFAULT_INDEX_FROZEN_AFTER_MS;
+    private java.util.function.LongSupplier clock = System::currentTimeMillis;
 
     private Builder(RowStore rows, TableManager tables, SchemaConfig schema) {
       if (rows == null || tables == null || schema == null) {
@@ -88,6 +118,52 @@ public final class ChunkStore {
       return this;
     }
 
+    /**
+     * Capacity of the read-side chunk cache in bytes (see {@link ChunkCache} for the accounting).
+     * Default {@link #DEFAULT_CHUNK_CACHE_BYTES} (256 MiB); 0 disables it.
+     */
+    public Builder chunkCacheBytes(long n) {
+      if (n < 0) {
+        throw new IllegalArgumentException("chunk cache bytes must be >= 0, got " + n);
+      }
+      chunkCacheBytes = n;
+      return this;
+    }
+
+    /**
+     * Capacity of the index-result cache in bytes (see {@link IndexCache}). Default {@link
+     * #DEFAULT_INDEX_CACHE_BYTES} (0: disabled); 0 disables it.
+     */
+    public Builder indexCacheBytes(long n) {
+      if (n < 0) {
+        throw new IllegalArgumentException("index cache bytes must be >= 0, got " + n);
+      }
+      indexCacheBytes = n;
+      return this;
+    }
+
+    /**
+     * Age after which an index bucket can no longer change: the ingesters' max chunk age plus a
+     * margin for flush retries. Index results of query parts ending more than this plus one day
+     * ago are cached. Default {@link #DEFAULT_INDEX_FROZEN_AFTER_MS} (12h max chunk age + 1h).
+     */
+    public Builder indexFrozenAfterMs(long ms) {
+      if (ms < 0) {
+        throw new IllegalArgumentException("index frozen-after must be >= 0 ms, got " + ms);
+      }
+      indexFrozenAfterMs = ms;
+      return this;
+    }
+
+    /** Wall clock (ms) deciding which buckets are frozen. Default the system clock. */
+    public Builder clock(java.util.function.LongSupplier c) {
+      if (c == null) {
+        throw new IllegalArgumentException("chunk store clock must not be null");
+      }
+      clock = c;
+      return this;
+    }
+
     /** Capacity of the write-dedupe cache (keys). Default 1,000,000; 0 disables it. */
     public Builder dedupeCacheEntries(int n) {
       if (n < 0) {
@@ -113,6 +189,16 @@ public final class ChunkStore {
 
   public SchemaConfig schema() {
     return schema;
+  }
+
+  /** The index-result cache (hit, miss and eviction counters), or null when disabled. */
+  public IndexCache indexCache() {
+    return indexCache;
+  }
+
+  /** The read-side chunk cache (hit, miss and eviction counters), or null when disabled. */
+  public ChunkCache chunkCache() {
+    return chunkCache;
   }
 
   /**

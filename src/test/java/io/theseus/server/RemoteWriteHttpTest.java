@@ -283,6 +283,70 @@ class RemoteWriteHttpTest {
         .contains("theseus_ingest_request_duration_seconds");
   }
 
+  static double metric(String name) throws Exception {
+    for (String line : ServeEmbeddedTest.get(server.port(), "/metrics").body().split("\n")) {
+      if (line.startsWith(name + " ")) {
+        return Double.parseDouble(line.substring(name.length() + 1));
+      }
+    }
+    throw new AssertionError("no " + name + " on /metrics");
+  }
+
+  @Test
+  void metrics_chunkCacheCountsRepeatedStoreQueries(CassandraKeyspace ks) throws Exception {
+    // a chunk that only Cassandra holds (written by another store on the same keyspace)
+    io.theseus.store.RowStore rows = io.theseus.store.RowStore.builder(ks.session(), ks.name()).build();
+    try {
+      io.theseus.store.ChunkStore other =
+          io.theseus.store.ChunkStore.builder(
+                  rows,
+                  new io.theseus.store.TableManager(ks.session(), ks.name(), t -> ""),
+                  io.theseus.schema.SchemaConfig.builtIn())
+              .build();
+      io.theseus.model.Labels ls = io.theseus.model.Labels.of("__name__", "cache_probe_m");
+      long from = now - 7_200_000L;
+      io.theseus.chunk.BigChunk b = new io.theseus.chunk.BigChunk();
+      for (int i = 0; i < 10; i++) {
+        b.append(from + i * 15_000L, i);
+      }
+      other
+          .put(
+              io.theseus.chunk.Chunk.build(
+                  "cachem",
+                  io.theseus.chunk.Fingerprint.fast(ls),
+                  ls,
+                  io.theseus.chunk.Chunk.BIGCHUNK,
+                  b.encode(),
+                  from,
+                  from + 9 * 15_000L))
+          .toCompletableFuture()
+          .join();
+    } finally {
+      rows.close();
+    }
+    String q =
+        "/api/v1/query_range?query=cache_probe_m&start="
+            + (now - 7_300_000L) / 1000
+            + "&end="
+            + (now - 7_000_000L) / 1000
+            + "&step=15";
+    HttpRequest r =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + q))
+            .timeout(Duration.ofSeconds(20))
+            .header("X-Scope-OrgID", "cachem")
+            .GET()
+            .build();
+    HttpResponse<String> first = HTTP.send(r, HttpResponse.BodyHandlers.ofString());
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+    assertThat(first.body()).contains("cache_probe_m");
+    double hits = metric("theseus_chunk_cache_hits");
+    double misses = metric("theseus_chunk_cache_misses");
+    HttpResponse<String> second = HTTP.send(r, HttpResponse.BodyHandlers.ofString());
+    assertThat(second.body()).isEqualTo(first.body());
+    assertThat(metric("theseus_chunk_cache_hits")).isGreaterThanOrEqualTo(hits + 1);
+    assertThat(metric("theseus_chunk_cache_misses")).isEqualTo(misses);
+  }
+
   @Test
   void tokens_and_authDisabled_and_backpressure(CassandraKeyspace ks, @TempDir Path dir)
       throws Exception {
