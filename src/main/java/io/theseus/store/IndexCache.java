@@ -1,11 +1,7 @@
 package io.theseus.store;
 
 import io.theseus.schema.IndexQuery;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A byte-bounded LRU cache of index-query results ({@link IndexQuery} → its rows) for buckets that
@@ -20,27 +16,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link #ROW_OVERHEAD}; the total never exceeds the capacity after a call returns. A result
  * larger than an eighth of the capacity is not cached.
  *
- * <p>Threading: one lock around an access-ordered {@link LinkedHashMap}; cached lists are
+ * <p>Threading: one lock around an access-ordered {@link ByteBoundedLru}; cached lists are
  * immutable and their rows must not be modified.
  */
 public final class IndexCache {
   static final int ENTRY_OVERHEAD = 96;
   static final int ROW_OVERHEAD = 48;
 
-  private final long capacityBytes;
-  private final LinkedHashMap<IndexQuery, List<RowStore.StoredRow>> map =
-      new LinkedHashMap<>(1024, 0.75f, true);
-  private long bytes;
-  private final AtomicLong hits = new AtomicLong();
-  private final AtomicLong misses = new AtomicLong();
-  private final AtomicLong evictions = new AtomicLong();
+  private final ByteBoundedLru<IndexQuery, List<RowStore.StoredRow>> lru;
 
   public IndexCache(long capacityBytes) {
-    if (capacityBytes < 0) {
-      throw new IllegalArgumentException(
-          "index cache capacity must be >= 0 bytes, got " + capacityBytes);
-    }
-    this.capacityBytes = capacityBytes;
+    this.lru = new ByteBoundedLru<>("index cache", capacityBytes, IndexCache::cost);
   }
 
   static long cost(IndexQuery q, List<RowStore.StoredRow> rows) {
@@ -58,60 +44,31 @@ public final class IndexCache {
 
   /** The cached rows or null. */
   List<RowStore.StoredRow> get(IndexQuery q) {
-    List<RowStore.StoredRow> v;
-    synchronized (this) {
-      v = map.get(q);
-    }
-    (v == null ? misses : hits).incrementAndGet();
-    return v;
+    return lru.get(q);
   }
 
-  /** Caches {@code rows} under {@code q}, evicting least recently used entries as needed. */
+  /** Caches an immutable copy of {@code rows} under {@code q}, evicting as needed. */
   void put(IndexQuery q, List<RowStore.StoredRow> rows) {
-    long c = cost(q, rows);
-    if (c > capacityBytes / 8) {
-      synchronized (this) {
-        List<RowStore.StoredRow> old = map.remove(q);
-        if (old != null) {
-          bytes -= cost(q, old);
-        }
-      }
-      return;
-    }
-    List<RowStore.StoredRow> v = List.copyOf(rows);
-    synchronized (this) {
-      List<RowStore.StoredRow> old = map.put(q, v);
-      if (old != null) {
-        bytes -= cost(q, old);
-      }
-      bytes += c;
-      Iterator<Map.Entry<IndexQuery, List<RowStore.StoredRow>>> it = map.entrySet().iterator();
-      while (bytes > capacityBytes && it.hasNext()) {
-        Map.Entry<IndexQuery, List<RowStore.StoredRow>> e = it.next();
-        bytes -= cost(e.getKey(), e.getValue());
-        it.remove();
-        evictions.incrementAndGet();
-      }
-    }
+    lru.put(q, List.copyOf(rows));
   }
 
-  public synchronized long bytes() {
-    return bytes;
+  public long bytes() {
+    return lru.bytes();
   }
 
-  public synchronized int size() {
-    return map.size();
+  public int size() {
+    return lru.size();
   }
 
   public long hits() {
-    return hits.get();
+    return lru.hits();
   }
 
   public long misses() {
-    return misses.get();
+    return lru.misses();
   }
 
   public long evictions() {
-    return evictions.get();
+    return lru.evictions();
   }
 }
