@@ -53,7 +53,12 @@ final class QueryGuard implements Queryable {
   @Override
   public SeriesSet select(long mint, long maxt, List<Matcher> matchers, Hints hints) {
     check();
-    SeriesSet s = inner.select(mint, maxt, matchers, hints);
+    SeriesSet s;
+    try {
+      s = inner.select(mint, maxt, matchers, hints);
+    } catch (io.theseus.query.MergeQueryable.QueryTimeoutException e) {
+      throw new Abort("timeout", TIMEOUT_MESSAGE);
+    }
     check();
     long n = 0;
     for (Series x : s.series()) {
