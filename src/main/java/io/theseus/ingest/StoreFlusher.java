@@ -30,11 +30,22 @@ public final class StoreFlusher implements ChunkFlusher {
   /** A flusher over {@code session}/{@code keyspace} with the given schema config. */
   public static StoreFlusher create(
       CqlSession session, String keyspace, SchemaConfig schema, int maxInFlight) {
+    return create(session, keyspace, schema, maxInFlight, b -> b);
+  }
+
+  /** As above, with {@code tune} setting read-side options (caches, limits) on the builder. */
+  public static StoreFlusher create(
+      CqlSession session,
+      String keyspace,
+      SchemaConfig schema,
+      int maxInFlight,
+      java.util.function.UnaryOperator<ChunkStore.Builder> tune) {
     return new StoreFlusher(
-        ChunkStore.builder(
-                new RowStore(session, keyspace, maxInFlight, 3),
-                new TableManager(session, keyspace, t -> ""),
-                schema)
+        tune.apply(
+                ChunkStore.builder(
+                    new RowStore(session, keyspace, maxInFlight, 3),
+                    new TableManager(session, keyspace, t -> ""),
+                    schema))
             .build());
   }
 

@@ -3,6 +3,7 @@ package io.theseus.server;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
+import io.theseus.ingest.MetricMetadata;
 import io.theseus.model.Labels;
 import io.theseus.model.Matcher;
 import io.theseus.query.MergeQueryable;
@@ -36,7 +37,10 @@ import org.slf4j.LoggerFactory;
  * /internal/v1/head/select} ({@link HeadWire}) in parallel with a per-peer timeout; a peer that
  * fails or times out adds a warning naming it (never a silent partial answer).
  *
- * <p>The internal endpoint is authenticated with a cluster secret created once in {@code
+ * <p>{@code /api/v1/metadata} likewise merges every live peer's metadata ({@code GET
+ * /internal/v1/metadata}, the tenant in {@code X-Scope-OrgID}), with the same warnings.
+ *
+ * <p>The internal endpoints are authenticated with a cluster secret created once in {@code
  * <keyspace>.theseus_cluster} (lightweight transaction, first writer wins), so only instances with
  * access to the keyspace can read heads of any tenant.
  *
@@ -45,6 +49,7 @@ import org.slf4j.LoggerFactory;
 final class Peers implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(Peers.class);
   static final String INTERNAL_PATH = "/internal/v1/head/select";
+  static final String METADATA_PATH = "/internal/v1/metadata";
   static final String SECRET_HEADER = "X-Theseus-Cluster-Secret";
 
   /** A live peer. */
@@ -179,24 +184,119 @@ final class Peers implements AutoCloseable {
   }
 
   private SeriesSet select(String tenant, long mint, long maxt, List<Matcher> matchers) {
-    List<Peer> peers = live;
-    if (peers.isEmpty()) {
+    byte[] body = HeadWire.encodeRequest(mint, maxt, matchers);
+    Map<Labels, List<Series>> byLabels = new TreeMap<>();
+    List<String> warnings =
+        fanOut(
+            tenant,
+            INTERNAL_PATH,
+            b ->
+                b.header("Content-Type", "application/octet-stream")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)),
+            "unflushed samples are",
+            bytes -> {
+              for (Series s : HeadWire.decodeResponse(bytes)) {
+                byLabels.computeIfAbsent(s.labels(), k -> new ArrayList<>(2)).add(s);
+              }
+            });
+    if (byLabels.isEmpty() && warnings.isEmpty()) {
       return SeriesSet.EMPTY;
     }
-    byte[] body = HeadWire.encodeRequest(mint, maxt, matchers);
+    List<Series> out = new ArrayList<>(byLabels.size());
+    for (List<Series> g : byLabels.values()) {
+      out.add(g.size() == 1 ? g.get(0) : MergeQueryable.merge(g));
+    }
+    return new SeriesSet(out, warnings);
+  }
+
+  /** Metric metadata the peers hold for one tenant, in peer order, and warnings for failures. */
+  record PeerMetadata(List<Map<String, List<MetricMetadata>>> perPeer, List<String> warnings) {}
+
+  /** Reads every live peer's metadata of {@code tenant} at once ({@link #METADATA_PATH}). */
+  PeerMetadata metadata(String tenant) {
+    List<Map<String, List<MetricMetadata>>> per = new ArrayList<>();
+    List<String> warnings =
+        fanOut(
+            tenant,
+            METADATA_PATH,
+            HttpRequest.Builder::GET,
+            "metadata is",
+            bytes -> per.add(decodeMetadata(bytes)));
+    return new PeerMetadata(per, warnings);
+  }
+
+  /**
+   * The metadata wire format of {@link #METADATA_PATH}: the JSON object Prometheus's {@code
+   * /api/v1/metadata} puts in {@code data}, {@code {"<metric>":[{"type":..,"help":..,"unit":..}]}}.
+   */
+  static String encodeMetadata(Map<String, MetricMetadata> md) {
+    io.vertx.core.json.JsonObject o = new io.vertx.core.json.JsonObject();
+    md.forEach(
+        (k, v) ->
+            o.put(
+                k,
+                new io.vertx.core.json.JsonArray()
+                    .add(
+                        new io.vertx.core.json.JsonObject()
+                            .put("type", v.type())
+                            .put("help", v.help())
+                            .put("unit", v.unit()))));
+    return o.encode();
+  }
+
+  static Map<String, List<MetricMetadata>> decodeMetadata(byte[] body) throws java.io.IOException {
+    Map<String, List<MetricMetadata>> out = new TreeMap<>();
+    try {
+      io.vertx.core.json.JsonObject o =
+          new io.vertx.core.json.JsonObject(
+              io.vertx.core.buffer.Buffer.buffer(body));
+      for (String k : o.fieldNames()) {
+        List<MetricMetadata> l = new ArrayList<>();
+        for (Object e : o.getJsonArray(k)) {
+          io.vertx.core.json.JsonObject m = (io.vertx.core.json.JsonObject) e;
+          l.add(new MetricMetadata(m.getString("type"), m.getString("help"), m.getString("unit")));
+        }
+        out.put(k, l);
+      }
+    } catch (RuntimeException e) {
+      throw new java.io.IOException("bad metadata JSON: " + e.getMessage());
+    }
+    return out;
+  }
+
+  /** Consumes one peer's 200 body; may throw IOException for a malformed body. */
+  @FunctionalInterface
+  private interface BodyConsumer {
+    void accept(byte[] body) throws java.io.IOException;
+  }
+
+  /**
+   * Sends one request to every live peer at once and hands each 200 body to {@code onBody} (on
+   * this thread, in peer order). Returns one warning per peer that failed or did not answer
+   * within the peer timeout, naming the peer and {@code what} is missing from the result.
+   */
+  private List<String> fanOut(
+      String tenant,
+      String path,
+      java.util.function.UnaryOperator<HttpRequest.Builder> method,
+      String what,
+      BodyConsumer onBody) {
+    List<Peer> peers = live;
+    if (peers.isEmpty()) {
+      return List.of();
+    }
     List<CompletableFuture<HttpResponse<byte[]>>> fs = new ArrayList<>(peers.size());
     for (Peer p : peers) {
       HttpRequest req =
-          HttpRequest.newBuilder(URI.create("http://" + p.address() + INTERNAL_PATH))
-              .timeout(Duration.ofMillis(peerTimeoutMs))
-              .header("X-Scope-OrgID", tenant)
-              .header(SECRET_HEADER, secret)
-              .header("Content-Type", "application/octet-stream")
-              .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+          method
+              .apply(
+                  HttpRequest.newBuilder(URI.create("http://" + p.address() + path))
+                      .timeout(Duration.ofMillis(peerTimeoutMs))
+                      .header("X-Scope-OrgID", tenant)
+                      .header(SECRET_HEADER, secret))
               .build();
       fs.add(http.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray()));
     }
-    Map<Labels, List<Series>> byLabels = new TreeMap<>();
     List<String> warnings = new ArrayList<>();
     for (int i = 0; i < peers.size(); i++) {
       Peer p = peers.get(i);
@@ -204,9 +304,7 @@ final class Peers implements AutoCloseable {
       try {
         HttpResponse<byte[]> r = fs.get(i).get(peerTimeoutMs + 1000, TimeUnit.MILLISECONDS);
         if (r.statusCode() == 200) {
-          for (Series s : HeadWire.decodeResponse(r.body())) {
-            byLabels.computeIfAbsent(s.labels(), k -> new ArrayList<>(2)).add(s);
-          }
+          onBody.accept(r.body());
           continue;
         }
         problem = "HTTP " + r.statusCode();
@@ -231,13 +329,11 @@ final class Peers implements AutoCloseable {
               + p.address()
               + ") did not answer ("
               + problem
-              + "); its unflushed samples are missing from this result");
+              + "); its "
+              + what
+              + " missing from this result");
     }
-    List<Series> out = new ArrayList<>(byLabels.size());
-    for (List<Series> g : byLabels.values()) {
-      out.add(g.size() == 1 ? g.get(0) : MergeQueryable.merge(g));
-    }
-    return new SeriesSet(out, warnings);
+    return warnings;
   }
 
   @Override

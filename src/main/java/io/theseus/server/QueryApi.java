@@ -63,6 +63,25 @@ public final class QueryApi implements AutoCloseable {
   private volatile Function<String, Queryable> store;
   private volatile Peers peers;
 
+  /**
+   * Runs the store and peer selects of a query concurrently with its head select. Unbounded
+   * (cached) because each task blocks on I/O that has its own bounds: the Cassandra driver's
+   * in-flight limit and the peer timeout; idle threads die after a minute.
+   */
+  private final java.util.concurrent.ExecutorService sourcePool =
+      java.util.concurrent.Executors.newCachedThreadPool(
+          new java.util.concurrent.ThreadFactory() {
+            private final java.util.concurrent.atomic.AtomicInteger n =
+                new java.util.concurrent.atomic.AtomicInteger();
+
+            @Override
+            public Thread newThread(Runnable r) {
+              Thread t = new Thread(r, "theseus-query-source-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            }
+          });
+
   private QueryApi(HeadReader head, QueryLimits limits) {
     this.head = head;
     this.tenants = head.tenants();
@@ -74,6 +93,7 @@ public final class QueryApi implements AutoCloseable {
     return mount(router, head, QueryLimits.DEFAULTS);
   }
 
+  /** As above with the limits of a {@code querier} config section. */
   static QueryApi mount(Router router, HeadReader head, QueryLimits limits) {
     QueryApi api = new QueryApi(head, limits);
     BodyHandler form =
@@ -100,6 +120,7 @@ public final class QueryApi implements AutoCloseable {
         .post(Peers.INTERNAL_PATH)
         .handler(BodyHandler.create().setBodyLimit(1 << 20).setHandleFileUploads(false))
         .handler(api::internalSelect);
+    router.get(Peers.METADATA_PATH).handler(api::internalMetadata);
     return api;
   }
 
@@ -128,8 +149,11 @@ public final class QueryApi implements AutoCloseable {
     return peers;
   }
 
-  /** The merged view of one tenant: head first (wins on equal timestamps), store, peers. */
-  Queryable sources(String tenant) {
+  /**
+   * The merged view of one tenant: head first (wins on equal timestamps), store, peers; the three
+   * are read concurrently and waited for until {@code deadlineNanos}.
+   */
+  Queryable sources(String tenant, long deadlineNanos) {
     List<Queryable> l = new ArrayList<>(3);
     l.add(new HeadQueryable(head, tenant));
     Function<String, Queryable> s = store;
@@ -149,11 +173,12 @@ public final class QueryApi implements AutoCloseable {
     if (p != null) {
       l.add(p.forTenant(tenant));
     }
-    return new MergeQueryable(l);
+    return new MergeQueryable(l, sourcePool, deadlineNanos);
   }
 
   @Override
   public void close() {
+    sourcePool.shutdownNow();
     Peers p = peers;
     peers = null;
     if (p != null) {
@@ -254,7 +279,10 @@ public final class QueryApi implements AutoCloseable {
     AtomicBoolean answered = new AtomicBoolean();
     QueryGuard guard =
         new QueryGuard(
-            sources(tenant), limits, System.nanoTime() + timeoutMs * 1_000_000, cancelled);
+            sources(tenant, System.nanoTime() + timeoutMs * 1_000_000),
+            limits,
+            System.nanoTime() + timeoutMs * 1_000_000,
+            cancelled);
     long timer =
         ctx.vertx()
             .setTimer(
@@ -324,7 +352,7 @@ public final class QueryApi implements AutoCloseable {
       throw ApiError.badParam("time", b.getMessage());
     }
     Ast.Expr expr = parseQuery(c.get("query"));
-    QueryResult r = new Engine(g).instant(expr, t);
+    QueryResult r = engine(g).instant(expr, t);
     g.check();
     c.warnings().addAll(r.warnings());
     return render(r);
@@ -383,10 +411,14 @@ public final class QueryApi implements AutoCloseable {
               + "\" for range query, must be Scalar or instant Vector");
     }
     long stepMs = Math.max(1, stepNs / 1_000_000);
-    QueryResult r = new Engine(g).range(expr, start, end, stepMs);
+    QueryResult r = engine(g).range(expr, start, end, stepMs);
     g.check();
     c.warnings().addAll(r.warnings());
     return render(r);
+  }
+
+  private Engine engine(QueryGuard g) {
+    return new Engine(g, limits.lookbackDeltaMs(), 60_000);
   }
 
   private static Ast.Expr parseQuery(String q) throws ApiError {
@@ -559,11 +591,24 @@ public final class QueryApi implements AutoCloseable {
       throw new ApiError("bad_data", "limit must be a number");
     }
     String metric = c.get("metric");
-    java.util.TreeMap<String, io.theseus.ingest.MetricMetadata> md =
-        new java.util.TreeMap<>(head.metadata(tenant));
+    // This instance's metadata first, then each live peer's; per metric the distinct entries in
+    // that order (Prometheus lists each distinct type/help/unit of a metric once).
+    java.util.TreeMap<String, java.util.LinkedHashSet<io.theseus.ingest.MetricMetadata>> md =
+        new java.util.TreeMap<>();
+    head.metadata(tenant)
+        .forEach((k, v) -> md.computeIfAbsent(k, x -> new java.util.LinkedHashSet<>()).add(v));
+    Peers p = peers;
+    if (p != null) {
+      Peers.PeerMetadata pm = p.metadata(tenant);
+      for (Map<String, List<io.theseus.ingest.MetricMetadata>> m : pm.perPeer()) {
+        m.forEach((k, v) -> md.computeIfAbsent(k, x -> new java.util.LinkedHashSet<>()).addAll(v));
+      }
+      c.warnings().addAll(pm.warnings());
+    }
     StringBuilder sb = new StringBuilder().append('{');
     int n = 0;
-    for (Map.Entry<String, io.theseus.ingest.MetricMetadata> e : md.entrySet()) {
+    for (Map.Entry<String, java.util.LinkedHashSet<io.theseus.ingest.MetricMetadata>> e :
+        md.entrySet()) {
       if (!metric.isEmpty() && !metric.equals(e.getKey())) {
         continue;
       }
@@ -574,13 +619,21 @@ public final class QueryApi implements AutoCloseable {
         sb.append(',');
       }
       PromJson.string(sb, e.getKey());
-      sb.append(":[{\"type\":");
-      PromJson.string(sb, e.getValue().type());
-      sb.append(",\"help\":");
-      PromJson.string(sb, e.getValue().help());
-      sb.append(",\"unit\":");
-      PromJson.string(sb, e.getValue().unit());
-      sb.append("}]");
+      sb.append(":[");
+      int k = 0;
+      for (io.theseus.ingest.MetricMetadata m : e.getValue()) {
+        if (k++ > 0) {
+          sb.append(',');
+        }
+        sb.append("{\"type\":");
+        PromJson.string(sb, m.type());
+        sb.append(",\"help\":");
+        PromJson.string(sb, m.help());
+        sb.append(",\"unit\":");
+        PromJson.string(sb, m.unit());
+        sb.append('}');
+      }
+      sb.append(']');
     }
     return sb.append('}').toString();
   }
@@ -697,7 +750,10 @@ public final class QueryApi implements AutoCloseable {
     byte[] in = body == null ? new byte[0] : body.getBytes();
     ctx.vertx()
         .executeBlocking(
-            () -> RemoteRead.handle(in, sources(tenant), limits.remoteReadMaxSamples()), false)
+            () -> RemoteRead.handle(
+                    in,
+                    sources(tenant, System.nanoTime() + limits.defaultTimeoutMs() * 1_000_000),
+                    limits.remoteReadMaxSamples()), false)
         .onComplete(
             ar -> {
               if (ar.failed()) {
@@ -757,6 +813,27 @@ public final class QueryApi implements AutoCloseable {
                   .putHeader("Content-Type", "application/octet-stream")
                   .end(Buffer.buffer(ar.result()));
             });
+  }
+
+  /** {@code GET /internal/v1/metadata}: this instance's metadata of one tenant, for peers. */
+  private void internalMetadata(RoutingContext ctx) {
+    Peers p = peers;
+    if (p == null) {
+      ctx.response().setStatusCode(503).end("not in a cluster yet\n");
+      return;
+    }
+    if (!p.authorized(ctx.request().getHeader(Peers.SECRET_HEADER))) {
+      ctx.response().setStatusCode(403).end("bad cluster secret\n");
+      return;
+    }
+    String tenant = ctx.request().getHeader("X-Scope-OrgID");
+    if (tenant == null || Tenants.invalidReason(tenant) != null) {
+      ctx.response().setStatusCode(400).end("bad or missing X-Scope-OrgID\n");
+      return;
+    }
+    ctx.response()
+        .putHeader("Content-Type", JSON)
+        .end(Peers.encodeMetadata(head.metadata(tenant)));
   }
 
   static boolean isPost(RoutingContext ctx) {

@@ -17,14 +17,19 @@ import java.util.stream.Collectors;
 
 /**
  * The whole configuration of a Theseus instance: one YAML file with the sections {@code server},
- * {@code cassandra}, {@code ingester}, {@code limits} and {@code schema}. Keys are snake_case; an
+ * {@code cassandra}, {@code ingester}, {@code limits}, {@code schema} and {@code querier}. Keys are snake_case; an
  * unknown key is an error that names the key, its path and the file. Every field has a default, so
  * an empty file (or none) is a valid configuration that runs on the embedded Cassandra.
  *
  * <p>Immutable records; command-line flags are applied with the {@code with*} methods.
  */
 public record TheseusConfig(
-    Server server, Cassandra cassandra, Ingester ingester, Map<String, Object> limits, Schema schema) {
+    Server server,
+    Cassandra cassandra,
+    Ingester ingester,
+    Map<String, Object> limits,
+    Schema schema,
+    Querier querier) {
 
   public TheseusConfig {
     server = server == null ? Server.defaults() : server;
@@ -33,10 +38,16 @@ public record TheseusConfig(
     limits = limits == null ? Map.of() : Map.copyOf(limits);
     io.theseus.ingest.Limits.parse(limits); // strict keys and values, errors name the key
     schema = schema == null ? new Schema(null, null) : schema;
+    querier = querier == null ? Querier.defaults() : querier;
+  }
+
+  public TheseusConfig(
+      Server server, Cassandra cassandra, Ingester ingester, Map<String, Object> limits, Schema schema) {
+    this(server, cassandra, ingester, limits, schema, null);
   }
 
   public static TheseusConfig defaults() {
-    return new TheseusConfig(null, null, null, null, null);
+    return new TheseusConfig(null, null, null, null, null, null);
   }
 
   /** HTTP server settings. */
@@ -138,6 +149,84 @@ public record TheseusConfig(
     }
   }
 
+  /**
+   * The read path: limits, caches and peer reads. Names follow Cortex where Cortex has the setting
+   * (durations as {@code _ms} like the other sections). Zero disables a limit or a cache.
+   *
+   * @param maxSamples samples one query may load (Cortex {@code querier.max_samples})
+   * @param maxFetchedSeriesPerQuery series one query may load (Cortex limit of that name)
+   * @param maxFetchedChunksPerQuery chunks one query may fetch from Cassandra (Cortex limit of that
+   *     name; 0 means the store's built-in 2,000,000)
+   * @param maxQueryLengthMs longest range of a range query (Cortex {@code max_query_length})
+   * @param timeoutMs query timeout (Cortex {@code querier.timeout}); a request can only shorten it
+   * @param lookbackDeltaMs PromQL lookback delta (Cortex {@code querier.lookback_delta})
+   * @param peerTimeoutMs how long a query waits for a peer's head before answering with a warning
+   * @param remoteReadMaxSamples samples one remote-read request may return
+   * @param chunkCacheMaxSizeBytes read-side chunk cache (Cortex {@code fifocache.max_size_bytes})
+   * @param indexCacheEnabled caches index results of buckets that can no longer change
+   * @param indexCacheMaxSizeBytes capacity of that cache when enabled
+   */
+  public record Querier(
+      Long maxSamples,
+      Long maxFetchedSeriesPerQuery,
+      Integer maxFetchedChunksPerQuery,
+      Long maxQueryLengthMs,
+      Long timeoutMs,
+      Long lookbackDeltaMs,
+      Long peerTimeoutMs,
+      Long remoteReadMaxSamples,
+      Long chunkCacheMaxSizeBytes,
+      Boolean indexCacheEnabled,
+      Long indexCacheMaxSizeBytes) {
+    public Querier {
+      maxSamples = nonNegative("querier.max_samples", maxSamples, 50_000_000L);
+      maxFetchedSeriesPerQuery =
+          nonNegative("querier.max_fetched_series_per_query", maxFetchedSeriesPerQuery, 1_000_000L);
+      maxFetchedChunksPerQuery =
+          (int)
+              (long)
+                  nonNegative(
+                      "querier.max_fetched_chunks_per_query",
+                      maxFetchedChunksPerQuery == null ? null : (long) maxFetchedChunksPerQuery,
+                      0L);
+      maxQueryLengthMs = nonNegative("querier.max_query_length_ms", maxQueryLengthMs, 0L);
+      timeoutMs = positive("querier.timeout_ms", timeoutMs, 120_000L);
+      lookbackDeltaMs = positive("querier.lookback_delta_ms", lookbackDeltaMs, 300_000L);
+      peerTimeoutMs = positive("querier.peer_timeout_ms", peerTimeoutMs, 5_000L);
+      remoteReadMaxSamples =
+          nonNegative("querier.remote_read_max_samples", remoteReadMaxSamples, 50_000_000L);
+      chunkCacheMaxSizeBytes =
+          nonNegative("querier.chunk_cache_max_size_bytes", chunkCacheMaxSizeBytes, 256L << 20);
+      indexCacheEnabled = indexCacheEnabled != null && indexCacheEnabled;
+      indexCacheMaxSizeBytes =
+          positive("querier.index_cache_max_size_bytes", indexCacheMaxSizeBytes, 64L << 20);
+    }
+
+    static Querier defaults() {
+      return new Querier(null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    private static Long nonNegative(String key, Long v, long dflt) {
+      if (v == null) {
+        return dflt;
+      }
+      if (v < 0) {
+        throw new IllegalArgumentException(key + " must be >= 0 (0 disables), got " + v);
+      }
+      return v;
+    }
+
+    private static Long positive(String key, Long v, long dflt) {
+      if (v == null) {
+        return dflt;
+      }
+      if (v <= 0) {
+        throw new IllegalArgumentException(key + " must be > 0, got " + v);
+      }
+      return v;
+    }
+  }
+
   /** Schema config: a file path, or inline Cortex-format {@code configs}. */
   public record Schema(String file, List<Map<String, Object>> configs) {}
 
@@ -178,19 +267,23 @@ public record TheseusConfig(
   }
 
   public TheseusConfig withServer(Server s) {
-    return new TheseusConfig(s, cassandra, ingester, limits, schema);
+    return new TheseusConfig(s, cassandra, ingester, limits, schema, querier);
   }
 
   public TheseusConfig withCassandra(Cassandra c) {
-    return new TheseusConfig(server, c, ingester, limits, schema);
+    return new TheseusConfig(server, c, ingester, limits, schema, querier);
   }
 
   public TheseusConfig withIngester(Ingester i) {
-    return new TheseusConfig(server, cassandra, i, limits, schema);
+    return new TheseusConfig(server, cassandra, i, limits, schema, querier);
   }
 
   public TheseusConfig withSchema(Schema s) {
-    return new TheseusConfig(server, cassandra, ingester, limits, s);
+    return new TheseusConfig(server, cassandra, ingester, limits, s, querier);
+  }
+
+  public TheseusConfig withQuerier(Querier q) {
+    return new TheseusConfig(server, cassandra, ingester, limits, schema, q);
   }
 
   /** A host:port pair. */

@@ -57,6 +57,7 @@ public final class TheseusServer implements AutoCloseable {
   private io.theseus.ingest.IngestService ingest;
   private QueryApi queryApi;
   private volatile io.theseus.store.ChunkCache chunkCache;
+  private volatile io.theseus.store.IndexCache indexCache;
 
   public TheseusServer(TheseusConfig config, Path cassandraClasspath) {
     this.config = config;
@@ -94,6 +95,23 @@ public final class TheseusServer implements AutoCloseable {
     metrics.register(
         "theseus_chunk_cache_entries",
         (com.codahale.metrics.Gauge<Long>) () -> chunkCacheStat(c -> (long) c.size()));
+    metrics.register(
+        "theseus_index_cache_hits",
+        (com.codahale.metrics.Gauge<Long>)
+            () -> indexCache == null ? 0L : indexCache.hits());
+    metrics.register(
+        "theseus_index_cache_misses",
+        (com.codahale.metrics.Gauge<Long>)
+            () -> indexCache == null ? 0L : indexCache.misses());
+    metrics.register(
+        "theseus_index_cache_bytes",
+        (com.codahale.metrics.Gauge<Long>)
+            () -> indexCache == null ? 0L : indexCache.bytes());
+  }
+
+  /** The index-result cache (null when disabled or before start). */
+  public io.theseus.store.IndexCache indexCache() {
+    return indexCache;
   }
 
   private long chunkCacheStat(java.util.function.ToLongFunction<io.theseus.store.ChunkCache> f) {
@@ -136,7 +154,7 @@ public final class TheseusServer implements AutoCloseable {
       connectCassandra();
       attachChunkStore();
       queryApi.joinCluster(session, config.cassandra().keyspace(), instanceId(),
-          listenHost() + ":" + port(), 5_000, 5_000);
+          listenHost() + ":" + port(), 5_000, config.querier().peerTimeoutMs());
       readiness = null;
       logger.info("Theseus ready on http://{}:{}", listenHost(), port());
       return this;
@@ -168,11 +186,16 @@ public final class TheseusServer implements AutoCloseable {
     router.get("/ready").handler(this::ready);
     router.get("/-/ready").handler(this::ready);
     router.get("/metrics").handler(this::metricsPage);
+    router.post("/flush").handler(this::flush);
     for (String prefix : List.of("", "/prometheus")) {
       router.get(prefix + "/api/v1/status/buildinfo").handler(this::buildInfo);
     }
     ingest = mountIngest(router);
-    queryApi = QueryApi.mount(router, new io.theseus.ingest.HeadReader(ingest.ingester()));
+    queryApi =
+        QueryApi.mount(
+            router,
+            new io.theseus.ingest.HeadReader(ingest.ingester()),
+            QueryLimits.of(config.querier()));
     closeables.add(queryApi);
     TheseusConfig.HostPort hp = TheseusConfig.HostPort.parse(config.server().listen(), "server.listen");
     HttpServerOptions opts =
@@ -253,11 +276,27 @@ public final class TheseusServer implements AutoCloseable {
       logger.info("no schema config given: using the built-in v11 config (weekly index_/chunk_ tables)");
       schema = io.theseus.schema.SchemaConfig.builtIn();
     }
+    TheseusConfig.Querier q = config.querier();
     io.theseus.ingest.StoreFlusher flusher =
         io.theseus.ingest.StoreFlusher.create(
-            session, config.cassandra().keyspace(), schema, config.cassandra().maxInFlight());
+            session,
+            config.cassandra().keyspace(),
+            schema,
+            config.cassandra().maxInFlight(),
+            b -> {
+              b.chunkCacheBytes(q.chunkCacheMaxSizeBytes())
+                  .indexCacheBytes(q.indexCacheEnabled() ? q.indexCacheMaxSizeBytes() : 0)
+                  // Buckets freeze once no chunk can still be flushed into them: max chunk age
+                  // plus an hour for flush retries.
+                  .indexFrozenAfterMs(config.ingester().maxChunkAgeMs() + 3_600_000L);
+              if (q.maxFetchedChunksPerQuery() > 0) {
+                b.chunkLimit(q.maxFetchedChunksPerQuery());
+              }
+              return b;
+            });
     ingest.useFlusher(flusher);
     chunkCache = flusher.store().chunkCache();
+    indexCache = flusher.store().indexCache();
     queryApi.setStore(t -> new io.theseus.query.StoreQueryable(flusher.store(), t));
   }
 
@@ -319,6 +358,33 @@ public final class TheseusServer implements AutoCloseable {
     } else {
       ctx.response().setStatusCode(503).end("not ready: " + reason + "\n");
     }
+  }
+
+  /**
+   * {@code POST /flush} (as Cortex's ingester): closes every head chunk and flushes all of them to
+   * Cassandra, answering 204 when done, 503 when Cassandra is not attached or the flush did not
+   * finish within 5 minutes. Flushed chunks stay readable from the head for the retain period.
+   */
+  private void flush(RoutingContext ctx) {
+    if (readiness != null) {
+      ctx.response().setStatusCode(503).end("not ready: " + readiness + "\n");
+      return;
+    }
+    ctx.vertx()
+        .executeBlocking(() -> ingest.ingester().flushAll(300_000), false)
+        .onComplete(
+            ar -> {
+              if (ar.succeeded() && ar.result()) {
+                ctx.response().setStatusCode(204).end();
+              } else {
+                ctx.response()
+                    .setStatusCode(503)
+                    .end(
+                        "flush incomplete: "
+                            + (ar.failed() ? ar.cause().toString() : "timed out")
+                            + "\n");
+              }
+            });
   }
 
   private void metricsPage(RoutingContext ctx) {

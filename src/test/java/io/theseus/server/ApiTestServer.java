@@ -35,6 +35,17 @@ final class ApiTestServer implements AutoCloseable {
    */
   ApiTestServer(CassandraKeyspace ks, Path dir, Map<String, String> tokens, String instanceId)
       throws IOException {
+    this(ks, dir, tokens, instanceId, TheseusConfig.defaults());
+  }
+
+  /** As above; {@code sections} gives the sections other than server and cassandra. */
+  ApiTestServer(
+      CassandraKeyspace ks,
+      Path dir,
+      Map<String, String> tokens,
+      String instanceId,
+      TheseusConfig sections)
+      throws IOException {
     String tenantsFile = null;
     if (tokens != null) {
       Path f = dir.resolve("tenants.yaml");
@@ -48,8 +59,7 @@ final class ApiTestServer implements AutoCloseable {
             + ":"
             + ks.cassandra().contactPoint().getPort();
     TheseusConfig cfg =
-        TheseusConfig.defaults()
-            .withServer(
+        sections.withServer(
                 new TheseusConfig.Server(
                     "127.0.0.1:0", dir.toString(), tokens != null, tenantsFile, null, instanceId))
             .withCassandra(

@@ -88,4 +88,81 @@ class PeersHttpTest {
           .contains("\"warnings\":[\"peer ghost (127.0.0.1:" + deadPort + ") did not answer");
     }
   }
+
+  private static io.theseus.proto.Remote.WriteRequest withMetadata(
+      io.theseus.proto.Remote.WriteRequest r, String family, String help) {
+    return r.toBuilder()
+        .addMetadata(
+            io.theseus.proto.Types.MetricMetadata.newBuilder()
+                .setType(io.theseus.proto.Types.MetricMetadata.MetricType.COUNTER)
+                .setMetricFamilyName(family)
+                .setHelp(help)
+                .setUnit(""))
+        .build();
+  }
+
+  @Test
+  void metadata_mergesPeers_tenantScoped_andWarnsAboutDeadPeer(
+      CassandraKeyspace ks, @TempDir Path dir) throws Exception {
+    Files.createDirectories(dir.resolve("a"));
+    Files.createDirectories(dir.resolve("b"));
+    java.util.Map<String, String> tokens = java.util.Map.of("ta", "t1", "tb", "t2");
+    // Another test of this class may have left a dead member behind (same keyspace).
+    ks.session().execute("TRUNCATE " + ks.name() + ".theseus_members");
+    try (ApiTestServer a = new ApiTestServer(ks, dir.resolve("a"), tokens, "md-a");
+        ApiTestServer b = new ApiTestServer(ks, dir.resolve("b"), tokens, "md-b")) {
+      long t = (System.currentTimeMillis() / 1000) * 1000 - 60_000;
+      var one = List.of(W.of(new long[] {t}, new double[] {1}, "__name__", "x_total"));
+      a.push(withMetadata(ApiTestServer.writeRequest(one), "on_a_total", "A help"), "ta");
+      a.push(withMetadata(ApiTestServer.writeRequest(one), "shared_total", "same"), "ta");
+      b.push(withMetadata(ApiTestServer.writeRequest(one), "shared_total", "same"), "ta");
+      b.push(withMetadata(ApiTestServer.writeRequest(one), "shared_total", "other help"), "ta");
+      // Tenant t2's metadata on instance a must not show up for t1 on b.
+      a.push(withMetadata(ApiTestServer.writeRequest(one), "secret_total", "t2 only"), "tb");
+      b.server.queryApi().peers().refresh();
+      assertThat(b.server.queryApi().peers().live()).extracting(Peers.Peer::id).contains("md-a");
+
+      assertThat(b.get("/api/v1/metadata", "ta").body())
+          .isEqualTo(
+              "{\"status\":\"success\",\"data\":{"
+                  + "\"on_a_total\":[{\"type\":\"counter\",\"help\":\"A help\",\"unit\":\"\"}],"
+                  + "\"shared_total\":[{\"type\":\"counter\",\"help\":\"other help\",\"unit\":\"\"},"
+                  + "{\"type\":\"counter\",\"help\":\"same\",\"unit\":\"\"}]}}");
+      assertThat(b.get("/api/v1/metadata", "tb").body())
+          .isEqualTo(
+              "{\"status\":\"success\",\"data\":{"
+                  + "\"secret_total\":[{\"type\":\"counter\",\"help\":\"t2 only\",\"unit\":\"\"}]}}");
+
+      // The internal endpoint refuses callers without the cluster secret.
+      HttpResponse<String> anon =
+          ApiTestServer.HTTP.send(
+              HttpRequest.newBuilder(URI.create(a.base + Peers.METADATA_PATH))
+                  .header("X-Scope-OrgID", "t1")
+                  .GET()
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(anon.statusCode()).isEqualTo(403);
+
+      int deadPort = CassandraNode.freePort();
+      ks.session()
+          .execute(
+              "INSERT INTO "
+                  + ks.name()
+                  + ".theseus_members (instance_id, address,"
+                  + " started_ms, heartbeat_ms) VALUES ('ghost-md', '127.0.0.1:"
+                  + deadPort
+                  + "', 0, 0)"
+                  + " USING TTL 60");
+      b.server.queryApi().peers().refresh();
+      assertThat(b.get("/api/v1/metadata?metric=on_a_total", "ta").body())
+          .startsWith(
+              "{\"status\":\"success\",\"data\":{"
+                  + "\"on_a_total\":[{\"type\":\"counter\",\"help\":\"A help\",\"unit\":\"\"}]}")
+          .contains(
+              "\"warnings\":[\"peer ghost-md (127.0.0.1:"
+                  + deadPort
+                  + ") did not answer")
+          .contains("its metadata is missing from this result");
+    }
+  }
 }

@@ -64,4 +64,51 @@ class TheseusConfigTest {
     Files.writeString(f, TheseusConfig.defaults().toYaml());
     assertThat(TheseusConfig.load(f)).isEqualTo(TheseusConfig.defaults());
   }
+
+  @Test
+  void load_querier_defaultsAndOverrides(@TempDir Path dir) throws Exception {
+    assertThat(TheseusConfig.defaults().querier())
+        .isEqualTo(
+            new TheseusConfig.Querier(
+                50_000_000L, 1_000_000L, 0, 0L, 120_000L, 300_000L, 5_000L, 50_000_000L,
+                256L << 20, false, 64L << 20));
+    Path f = dir.resolve("c.yaml");
+    Files.writeString(
+        f,
+        "querier:\n  max_samples: 1000\n  max_fetched_series_per_query: 7\n"
+            + "  max_fetched_chunks_per_query: 9\n  max_query_length_ms: 86400000\n"
+            + "  timeout_ms: 30000\n  lookback_delta_ms: 60000\n  peer_timeout_ms: 250\n"
+            + "  remote_read_max_samples: 5\n  chunk_cache_max_size_bytes: 0\n"
+            + "  index_cache_enabled: true\n  index_cache_max_size_bytes: 1048576\n");
+    TheseusConfig.Querier q = TheseusConfig.load(f).querier();
+    assertThat(q)
+        .isEqualTo(
+            new TheseusConfig.Querier(
+                1000L, 7L, 9, 86_400_000L, 30_000L, 60_000L, 250L, 5L, 0L, true, 1L << 20));
+    assertThat(QueryLimits.of(q))
+        .isEqualTo(new QueryLimits(1000, 7, 86_400_000, 30_000, 5, 60_000));
+  }
+
+  @Test
+  void load_querierBadValues_nameTheKey(@TempDir Path dir) throws Exception {
+    String[][] cases = {
+      {"max_samples: -1", "querier.max_samples"},
+      {"timeout_ms: 0", "querier.timeout_ms"},
+      {"lookback_delta_ms: -5", "querier.lookback_delta_ms"},
+      {"peer_timeout_ms: 0", "querier.peer_timeout_ms"},
+      {"chunk_cache_max_size_bytes: -1", "querier.chunk_cache_max_size_bytes"},
+      {"max_fetched_chunks_per_query: -3", "querier.max_fetched_chunks_per_query"},
+      {"index_cache_max_size_bytes: 0", "querier.index_cache_max_size_bytes"},
+      {"max_samples: lots", "max_samples"},
+      {"max_sample: 3", "'max_sample'"},
+    };
+    for (String[] c : cases) {
+      Path f = dir.resolve("c.yaml");
+      Files.writeString(f, "querier:\n  " + c[0] + "\n");
+      assertThatThrownBy(() -> TheseusConfig.load(f))
+          .as(c[0])
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining(c[1]);
+    }
+  }
 }
