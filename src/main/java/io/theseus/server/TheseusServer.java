@@ -371,7 +371,23 @@ public final class TheseusServer implements AutoCloseable {
       return;
     }
     ctx.vertx()
-        .executeBlocking(() -> ingest.ingester().flushAll(300_000), false)
+        .executeBlocking(
+            () -> {
+              // flushAll gives up after a few rounds in which a chunk stayed unflushed (a failed
+              // or still running flush): retry until everything is flushed or 5 minutes pass.
+              long deadline = System.currentTimeMillis() + 300_000;
+              while (true) {
+                long left = deadline - System.currentTimeMillis();
+                if (ingest.ingester().flushAll(Math.max(1, left))) {
+                  return true;
+                }
+                if (left <= 0) {
+                  return false;
+                }
+                Thread.sleep(200);
+              }
+            },
+            false)
         .onComplete(
             ar -> {
               if (ar.succeeded() && ar.result()) {

@@ -35,6 +35,7 @@ public final class Flags {
   public Integer haReplicas;
   public String backfill;
   public Double qps;
+  public Integer queryRepeats;
   public boolean verify;
   public Path json;
   public Path html;
@@ -85,6 +86,7 @@ public final class Flags {
     if (haReplicas != null) b.haReplicas = haReplicas;
     if (backfill != null) b.backfillMs = Durations.parseMillis("--backfill", backfill);
     if (qps != null) b.qps = qps;
+    if (queryRepeats != null) b.benchRepeats = queryRepeats;
     if (verify) b.verify = true;
     return b.build();
   }

@@ -132,10 +132,23 @@ public final class Loadtest {
     }
     generatorWarnings(runs, cpuPct, cpuNanos, wallSec);
 
+    QueryBench bench = new QueryBench(w, runs, client, o.err());
+    List<QueryBench.Row> benchRows = List.of();
+    if (bench.enabled()) {
+      o.err().println("query benchmark: " + w.queries().exprs().size() + " queries x "
+          + w.queries().repeats() + " runs per target");
+      benchRows = bench.run();
+      warnings.addAll(bench.warnings);
+    }
+
     ByteArrayOutputStream tableBytes = new ByteArrayOutputStream();
     PrintStream tp = new PrintStream(tableBytes, true, StandardCharsets.UTF_8);
     Report.table(tp, eps, o.compare() != null);
     String table = tableBytes.toString(StandardCharsets.UTF_8);
+    if (bench.enabled()) {
+      QueryBench.table(tp, w, benchRows);
+      table = tableBytes.toString(StandardCharsets.UTF_8);
+    }
     o.out().print(table);
 
     List<Map<String, Object>> thr = new ArrayList<>();
@@ -185,6 +198,9 @@ public final class Loadtest {
           }
         }
         rep.put("ratio_second_over_first", ratio);
+      }
+      if (bench.enabled()) {
+        rep.put("query_bench", QueryBench.json(w, benchRows));
       }
       rep.put("thresholds", thr);
       rep.put("warnings", warnings);
@@ -358,6 +374,9 @@ public final class Loadtest {
               r.target.name(), cpuPct, cores, encPct));
         }
         continue;
+      }
+      if (w.stopAtNow()) {
+        continue; // the writes ended when the backfill reached now, not at the planned rate
       }
       double target = r.profile.samplesDue(active) / active;
       double done = (r.stats.ackedSamples.sum() + r.stats.rejectedSamples.sum() + r.stats.failedSamples.sum())

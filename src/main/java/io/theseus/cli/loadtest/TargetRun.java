@@ -171,6 +171,10 @@ final class TargetRun {
         long g0 = System.nanoTime();
         generate(j);
         stats.encodeNanos.add(System.nanoTime() - g0);
+        if (w.stopAtNow() && batch.count > 0 && batch.ts[0] > System.currentTimeMillis()) {
+          // A backfill that has caught up with the wall clock: this shard is done.
+          break;
+        }
         if (!closed) {
           long now;
           while ((now = System.nanoTime()) < intended) {

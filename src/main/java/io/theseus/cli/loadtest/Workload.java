@@ -38,18 +38,40 @@ record Workload(
     long maxBackoffMs,
     List<Target> targets,
     QueryMix queries,
-    boolean verify) {
+    boolean verify,
+    boolean stopAtNow) {
 
   enum Protocol {
     RW1,
     RW2
   }
 
-  /** Query load: {@code qps} total (0 = off), weights per class, ranges and steps to draw from. */
+  /**
+   * Query load: {@code qps} total (0 = off), weights per class, ranges and steps to draw from.
+   * {@code exprs} (may be empty) are the range queries of the query benchmark phase that runs after
+   * the writes: each {@code repeats} times per target, closed loop; with {@code flush} a target
+   * that has a {@code POST /flush} endpoint is flushed and measured again ({@code flushWaitMs}
+   * later); ratios are taken against the target named {@code baseline} (null: the last target).
+   */
   record QueryMix(
-      int concurrency, double qps, int[] weights, long[] rangesMs, long[] stepsMs) {
+      int concurrency,
+      double qps,
+      int[] weights,
+      long[] rangesMs,
+      long[] stepsMs,
+      List<BenchQuery> exprs,
+      int repeats,
+      boolean flush,
+      long flushWaitMs,
+      String baseline) {
     static final String[] CLASSES = {"instant", "range", "labels", "series"};
   }
+
+  /**
+   * One benchmark range query: {@code expr} may name {@code $counter}, {@code $gauge}, {@code
+   * $constant} or {@code $histogram}, replaced by the first generated family of that type.
+   */
+  record BenchQuery(String name, String expr, long rangeMs, long stepMs) {}
 
   /** Types in the order of {@link #mix()}. */
   static final String[] TYPES = {"counter", "gauge", "constant", "histogram"};
@@ -97,6 +119,12 @@ record Workload(
     long[] queryRangesMs = {300_000, 3_600_000};
     long[] queryStepsMs = {15_000, 60_000};
     boolean verify = false;
+    boolean stopAtNow = false;
+    List<BenchQuery> benchQueries = new ArrayList<>();
+    int benchRepeats = 10;
+    boolean benchFlush = false;
+    long benchFlushWaitMs = 0;
+    String benchBaseline = null;
 
     Workload build() {
       check(series >= 1, "series", series, ">= 1");
@@ -126,6 +154,14 @@ record Workload(
       check(qps >= 0, "queries.qps", qps, ">= 0");
       check(queryConcurrency >= 1, "queries.concurrency", queryConcurrency, ">= 1");
       check(queryRangesMs.length > 0 && queryStepsMs.length > 0, "queries.ranges/steps", "empty", "non-empty");
+      check(benchRepeats >= 1, "queries.repeats", benchRepeats, ">= 1");
+      check(benchFlushWaitMs >= 0, "queries.flush_wait", benchFlushWaitMs, ">= 0");
+      for (BenchQuery q : benchQueries) {
+        check(q.rangeMs() >= 0, "queries.exprs." + q.name() + ".range", q.rangeMs(), ">= 0");
+        check(q.stepMs() >= 1, "queries.exprs." + q.name() + ".step", q.stepMs(), ">= 1ms");
+        check(q.rangeMs() / q.stepMs() <= 11_000, "queries.exprs." + q.name() + ".step", q.stepMs(),
+            "at least range/11000 (Prometheus's 11,000 points per series)");
+      }
       if (targets.isEmpty()) {
         throw new IllegalArgumentException("no target: give --url URL or targets: in the workload file");
       }
@@ -158,8 +194,9 @@ record Workload(
           batchSize, connections, closedLoop, rate, profile, durationMs, maxLagMs, maxRetries,
           minBackoffMs, maxBackoffMs, List.copyOf(named),
           new QueryMix(queryConcurrency, qps, queryWeights.clone(), queryRangesMs.clone(),
-              queryStepsMs.clone()),
-          verify);
+              queryStepsMs.clone(), List.copyOf(benchQueries), benchRepeats, benchFlush,
+              benchFlushWaitMs, benchBaseline),
+          verify, stopAtNow);
     }
 
     private static void check(boolean ok, String what, Object value, String rule) {

@@ -23,7 +23,7 @@ final class WorkloadYaml {
           "gauge_precision", "counter_reset_probability", "histogram_buckets", "interval", "jitter",
           "churn_percent", "out_of_order_percent", "duplicate_percent", "ha_replicas", "ha_dedupe",
           "backfill", "batch_size", "connections", "mode", "rate", "profile", "duration", "max_lag",
-          "retries", "targets", "queries", "verify");
+          "retries", "targets", "queries", "verify", "stop_at_now");
 
   private WorkloadYaml() {}
 
@@ -100,6 +100,7 @@ final class WorkloadYaml {
       }
     }
     if (root.has("queries")) queries(root.get("queries"), b);
+    if (root.has("stop_at_now")) b.stopAtNow = bool(root, "stop_at_now");
     if (root.has("verify")) b.verify = bool(root, "verify");
   }
 
@@ -155,7 +156,39 @@ final class WorkloadYaml {
   }
 
   private static void queries(JsonNode q, Workload.Builder b) {
-    keys(q, "queries.", Set.of("concurrency", "qps", "mix", "ranges", "steps"));
+    keys(q, "queries.", Set.of("concurrency", "qps", "mix", "ranges", "steps", "exprs", "repeats",
+        "flush", "flush_wait", "baseline"));
+    if (q.has("repeats")) b.benchRepeats = integer(q, "repeats");
+    if (q.has("flush")) b.benchFlush = bool(q, "flush");
+    if (q.has("flush_wait")) b.benchFlushWaitMs = dur(q, "flush_wait");
+    if (q.has("baseline")) b.benchBaseline = str(q, "baseline");
+    if (q.has("exprs")) {
+      JsonNode a = q.get("exprs");
+      if (!a.isArray()) {
+        throw new IllegalArgumentException("queries.exprs: expected a list");
+      }
+      java.util.Set<String> names = new java.util.HashSet<>();
+      for (int i = 0; i < a.size(); i++) {
+        JsonNode e = a.get(i);
+        String path = "queries.exprs[" + i + "].";
+        keys(e, path, Set.of("name", "expr", "range", "step"));
+        for (String k : List.of("name", "expr", "range", "step")) {
+          if (!e.has(k)) {
+            throw new IllegalArgumentException(path + k + ": required");
+          }
+        }
+        String name = str(e, "name");
+        if (!names.add(name)) {
+          throw new IllegalArgumentException(path + "name: '" + name + "' is used twice");
+        }
+        b.benchQueries.add(
+            new Workload.BenchQuery(
+                name,
+                str(e, "expr"),
+                Durations.parseMillis(path + "range", e.get("range").asText()),
+                Durations.parseMillis(path + "step", e.get("step").asText())));
+      }
+    }
     if (q.has("concurrency")) b.queryConcurrency = integer(q, "concurrency");
     if (q.has("qps")) b.qps = dbl(q, "qps");
     if (q.has("mix")) {

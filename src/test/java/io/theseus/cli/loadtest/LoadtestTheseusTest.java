@@ -296,4 +296,66 @@ class LoadtestTheseusTest {
     }
     throw new AssertionError("no " + series + " in /metrics");
   }
+
+  /**
+   * The query benchmark phase against the real Theseus: a 2h ordered backfill up to now, then two
+   * dashboard range queries run closed loop, then POST /flush and again from Cassandra (retain
+   * period 0 here). Both phases must answer every run with the same shape of data.
+   */
+  @Test
+  void queryBench_realTheseus_headThenFlushedToCassandra(@TempDir Path dir) throws Exception {
+    Path wl = dir.resolve("qb.yaml");
+    Files.writeString(
+        wl,
+        String.join(
+            "\n",
+            "seed: 77",
+            "series: 60",
+            "labels: 7",
+            "family_size: 10",
+            "mix: {counter: 50, histogram: 50}",
+            "interval: 60s",
+            "backfill: 2h",
+            "stop_at_now: true",
+            "batch_size: 300",
+            "connections: 1",
+            "rate: 20000",
+            "duration: 60s",
+            "queries:",
+            "  repeats: 3",
+            "  flush: true",
+            "  flush_wait: 300ms",
+            "  exprs:",
+            "    - {name: rate_1h, expr: 'sum by (l01) (rate($counter[5m]))', range: 1h, step: 60s}",
+            "    - {name: hq_1h, expr: 'histogram_quantile(0.9, sum by (le) (rate($histogram[5m])))',"
+                + " range: 1h, step: 60s}",
+            "targets:",
+            "  - {name: theseus, url: " + base + "/api/v1/push, query_url: " + base + "}",
+            ""));
+    Path json = dir.resolve("qb.json");
+    Object[] r =
+        loadtest("loadtest", "-f", wl.toString(), "--json", json.toString(), "--progress", "never");
+    String out = (String) r[1];
+    assertThat((int) r[0]).as(out).isZero();
+    assertThat(out).contains("query_range latency (3 runs each").contains("rate_1h").contains("hq_1h");
+    JsonNode root = new ObjectMapper().readTree(json.toFile());
+    JsonNode rows = root.at("/query_bench/results");
+    assertThat(rows.size()).isEqualTo(4);
+    Map<String, JsonNode> by = new java.util.HashMap<>();
+    for (JsonNode row : rows) {
+      by.put(row.get("query").asText() + "/" + row.get("phase").asText(), row);
+      assertThat(row.get("count").asLong()).as(row.toString()).isEqualTo(3);
+      assertThat(row.get("errors").asLong()).as(row.toString()).isZero();
+      assertThat(row.get("series").asInt()).as(row.toString()).isPositive();
+    }
+    for (String q : List.of("rate_1h", "hq_1h")) {
+      JsonNode live = by.get(q + "/live");
+      JsonNode flushed = by.get(q + "/flushed");
+      assertThat(flushed.get("series").asInt()).isEqualTo(live.get("series").asInt());
+      assertThat(flushed.get("points").asLong()).isEqualTo(live.get("points").asLong());
+      assertThat(live.get("points").asLong()).isGreaterThan(live.get("series").asLong() * 30);
+    }
+    assertThat(root.at("/endpoints/0/errors").asDouble()).isZero();
+    written.addAndGet((long) root.at("/endpoints/0/acked").asDouble());
+  }
 }

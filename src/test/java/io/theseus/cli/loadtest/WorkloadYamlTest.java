@@ -71,4 +71,44 @@ class WorkloadYamlTest {
     assertThatThrownBy(() -> parse("protocol: rw3\ntargets: [{url: discard}]")).hasMessageContaining("'rw3'");
     assertThatThrownBy(() -> parse("series: 10")).hasMessageContaining("no target");
   }
+
+  @Test
+  void apply_queryBenchExprs() throws Exception {
+    Workload w = parse("""
+        stop_at_now: true
+        queries:
+          repeats: 7
+          flush: true
+          flush_wait: 2s
+          baseline: prom
+          exprs:
+            - {name: a, expr: 'rate($counter[5m])', range: 24h, step: 1m}
+        targets: [{url: discard}]
+        """);
+    assertThat(w.stopAtNow()).isTrue();
+    assertThat(w.queries().repeats()).isEqualTo(7);
+    assertThat(w.queries().flush()).isTrue();
+    assertThat(w.queries().flushWaitMs()).isEqualTo(2000);
+    assertThat(w.queries().baseline()).isEqualTo("prom");
+    assertThat(w.queries().exprs())
+        .containsExactly(new Workload.BenchQuery("a", "rate($counter[5m])", 86_400_000, 60_000));
+  }
+
+  @Test
+  void apply_queryBenchBadInput_namesTheKey() {
+    assertThatThrownBy(() -> parse("queries: {exprs: [{name: a, expr: x, range: 1h}]}\n"
+        + "targets: [{url: discard}]"))
+        .hasMessageContaining("queries.exprs[0].step: required");
+    assertThatThrownBy(() -> parse("queries: {exprs: [{name: a, expr: x, range: 1h, step: 1s,"
+        + " stepp: 2}]}\ntargets: [{url: discard}]"))
+        .hasMessageContaining("unknown key 'queries.exprs[0].stepp'");
+    assertThatThrownBy(() -> parse("queries: {exprs: [{name: a, expr: x, range: 24h, step: 1s}]}\n"
+        + "targets: [{url: discard}]"))
+        .hasMessageContaining("queries.exprs.a.step: 1000 is invalid");
+    assertThatThrownBy(() -> parse("queries: {exprs: [{name: a, expr: x, range: 1h, step: 1m},"
+        + " {name: a, expr: y, range: 1h, step: 1m}]}\ntargets: [{url: discard}]"))
+        .hasMessageContaining("'a' is used twice");
+    assertThatThrownBy(() -> parse("queries: {repeats: 0}\ntargets: [{url: discard}]"))
+        .hasMessageContaining("queries.repeats: 0");
+  }
 }
