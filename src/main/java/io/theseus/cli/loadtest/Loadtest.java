@@ -76,6 +76,9 @@ public final class Loadtest {
       Sender s = t.isDiscard() ? Sender.discard() : Sender.http(client, t);
       runs.add(new TargetRun(w, t, s, TargetRun.t0(w, w.rateFor(t), now), w.closedLoop()));
     }
+    for (Workload.BenchQuery q : w.queries().exprs()) {
+      QueryBench.expand(q.expr(), runs.get(0).model); // fails now, not after the writes
+    }
     List<QueryLoad> queries = new ArrayList<>();
     for (TargetRun r : runs) {
       queries.add(new QueryLoad(r, client));

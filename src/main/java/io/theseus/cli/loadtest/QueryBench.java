@@ -85,6 +85,10 @@ final class QueryBench {
       return rows;
     }
     end -= Math.floorMod(end, 1000);
+    if (w.queries().settleMs() > 0) {
+      err.println("query benchmark: settling for " + Durations.format(w.queries().settleMs()));
+      Thread.sleep(w.queries().settleMs());
+    }
     rows.addAll(phase(live, LIVE, end));
     if (w.queries().flush()) {
       List<TargetRun> flushed = new ArrayList<>();

@@ -52,6 +52,7 @@ record Workload(
    * the writes: each {@code repeats} times per target, closed loop; with {@code flush} a target
    * that has a {@code POST /flush} endpoint is flushed and measured again ({@code flushWaitMs}
    * later); ratios are taken against the target named {@code baseline} (null: the last target).
+   * The first phase starts {@code settleMs} after the writes (background flushes, compactions).
    */
   record QueryMix(
       int concurrency,
@@ -63,7 +64,8 @@ record Workload(
       int repeats,
       boolean flush,
       long flushWaitMs,
-      String baseline) {
+      String baseline,
+      long settleMs) {
     static final String[] CLASSES = {"instant", "range", "labels", "series"};
   }
 
@@ -125,6 +127,7 @@ record Workload(
     boolean benchFlush = false;
     long benchFlushWaitMs = 0;
     String benchBaseline = null;
+    long benchSettleMs = 0;
 
     Workload build() {
       check(series >= 1, "series", series, ">= 1");
@@ -156,6 +159,7 @@ record Workload(
       check(queryRangesMs.length > 0 && queryStepsMs.length > 0, "queries.ranges/steps", "empty", "non-empty");
       check(benchRepeats >= 1, "queries.repeats", benchRepeats, ">= 1");
       check(benchFlushWaitMs >= 0, "queries.flush_wait", benchFlushWaitMs, ">= 0");
+      check(benchSettleMs >= 0, "queries.settle", benchSettleMs, ">= 0");
       for (BenchQuery q : benchQueries) {
         check(q.rangeMs() >= 0, "queries.exprs." + q.name() + ".range", q.rangeMs(), ">= 0");
         check(q.stepMs() >= 1, "queries.exprs." + q.name() + ".step", q.stepMs(), ">= 1ms");
@@ -195,7 +199,7 @@ record Workload(
           minBackoffMs, maxBackoffMs, List.copyOf(named),
           new QueryMix(queryConcurrency, qps, queryWeights.clone(), queryRangesMs.clone(),
               queryStepsMs.clone(), List.copyOf(benchQueries), benchRepeats, benchFlush,
-              benchFlushWaitMs, benchBaseline),
+              benchFlushWaitMs, benchBaseline, benchSettleMs),
           verify, stopAtNow);
     }
 

@@ -157,7 +157,8 @@ final class WorkloadYaml {
 
   private static void queries(JsonNode q, Workload.Builder b) {
     keys(q, "queries.", Set.of("concurrency", "qps", "mix", "ranges", "steps", "exprs", "repeats",
-        "flush", "flush_wait", "baseline"));
+        "flush", "flush_wait", "baseline", "settle"));
+    if (q.has("settle")) b.benchSettleMs = dur(q, "settle");
     if (q.has("repeats")) b.benchRepeats = integer(q, "repeats");
     if (q.has("flush")) b.benchFlush = bool(q, "flush");
     if (q.has("flush_wait")) b.benchFlushWaitMs = dur(q, "flush_wait");
