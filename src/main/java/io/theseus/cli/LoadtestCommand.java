@@ -65,7 +65,9 @@ final class LoadtestCommand implements Callable<Integer> {
   @Option(names = "--ha-replicas", description = "HA replicas sending the same series (__replica__ label).") Integer ha;
   @Option(names = "--backfill", paramLabel = "DUR", description = "Start timestamps this far in the past.") String backfill;
   @Option(names = "--qps", description = "Query load, queries/s (0 = none).") Double qps;
-  @Option(names = "--query-repeats", paramLabel = "N", description = "Runs per query and target of the query benchmark (queries.exprs).") Integer queryRepeats;
+  @Option(names = "--query-repeats", paramLabel = "N",
+      description = "Runs per query and target of the query benchmark (queries.exprs).")
+  Integer queryRepeats;
   @Option(names = "--verify", description = "Read every sample back and compare; exit 1 on any loss.") boolean verify;
   @Option(names = "--verify-via", paramLabel = "query|read|query,read", description = "Read back through the query API (JSON; NaN payloads lost), remote read (exact bits) or both. Default query.") String verifyVia = "query";
   @Option(names = "--json", paramLabel = "FILE", description = "Write the JSON report.") Path json;

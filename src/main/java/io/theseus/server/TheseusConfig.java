@@ -17,9 +17,10 @@ import java.util.stream.Collectors;
 
 /**
  * The whole configuration of a Theseus instance: one YAML file with the sections {@code server},
- * {@code cassandra}, {@code ingester}, {@code limits}, {@code schema} and {@code querier}. Keys are snake_case; an
- * unknown key is an error that names the key, its path and the file. Every field has a default, so
- * an empty file (or none) is a valid configuration that runs on the embedded Cassandra.
+ * {@code cassandra}, {@code ingester}, {@code limits}, {@code schema} and {@code querier}. Keys are
+ * snake_case; an unknown key is an error that names the key, its path and the file. Every field
+ * has a default, so an empty file (or none) is a valid configuration that runs on the embedded
+ * Cassandra.
  *
  * <p>Immutable records; command-line flags are applied with the {@code with*} methods.
  */
@@ -42,7 +43,11 @@ public record TheseusConfig(
   }
 
   public TheseusConfig(
-      Server server, Cassandra cassandra, Ingester ingester, Map<String, Object> limits, Schema schema) {
+      Server server,
+      Cassandra cassandra,
+      Ingester ingester,
+      Map<String, Object> limits,
+      Schema schema) {
     this(server, cassandra, ingester, limits, schema, null);
   }
 
@@ -182,13 +187,12 @@ public record TheseusConfig(
       maxSamples = nonNegative("querier.max_samples", maxSamples, 50_000_000L);
       maxFetchedSeriesPerQuery =
           nonNegative("querier.max_fetched_series_per_query", maxFetchedSeriesPerQuery, 1_000_000L);
-      maxFetchedChunksPerQuery =
-          (int)
-              (long)
-                  nonNegative(
-                      "querier.max_fetched_chunks_per_query",
-                      maxFetchedChunksPerQuery == null ? null : (long) maxFetchedChunksPerQuery,
-                      0L);
+      maxFetchedChunksPerQuery = maxFetchedChunksPerQuery == null ? 0 : maxFetchedChunksPerQuery;
+      if (maxFetchedChunksPerQuery < 0) {
+        throw new IllegalArgumentException(
+            "querier.max_fetched_chunks_per_query must be >= 0 (0: the store's 2,000,000), got "
+                + maxFetchedChunksPerQuery);
+      }
       maxQueryLengthMs = nonNegative("querier.max_query_length_ms", maxQueryLengthMs, 0L);
       timeoutMs = positive("querier.timeout_ms", timeoutMs, 120_000L);
       lookbackDeltaMs = positive("querier.lookback_delta_ms", lookbackDeltaMs, 300_000L);

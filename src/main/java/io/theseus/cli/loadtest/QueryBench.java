@@ -157,7 +157,8 @@ final class QueryBench {
                 + (q.stepMs() / 1000.0);
         // Warm-up (not recorded): connection, caches, and the answer's shape.
         try {
-          JsonNode result = JSON.readTree(get(targets.get(i).target, urls[i])).path("data").path("result");
+          JsonNode result =
+              JSON.readTree(get(targets.get(i).target, urls[i])).path("data").path("result");
           series[i] = result.size();
           for (JsonNode s : result) {
             points[i] += s.path("values").size();
@@ -241,7 +242,9 @@ final class QueryBench {
   static String expand(String expr, SeriesModel m) {
     String out = expr;
     String[] names = {"$counter", "$gauge", "$constant", "$histogram"};
-    int[] types = {SeriesModel.COUNTER, SeriesModel.GAUGE, SeriesModel.CONSTANT, SeriesModel.HISTOGRAM};
+    int[] types = {
+      SeriesModel.COUNTER, SeriesModel.GAUGE, SeriesModel.CONSTANT, SeriesModel.HISTOGRAM
+    };
     for (int k = 0; k < names.length; k++) {
       if (!out.contains(names[k])) {
         continue;
@@ -254,7 +257,11 @@ final class QueryBench {
       }
       if (fam == null) {
         throw new IllegalArgumentException(
-            "queries.exprs: '" + expr + "' uses " + names[k] + " but the mix generates no such family");
+            "queries.exprs: '"
+                + expr
+                + "' uses "
+                + names[k]
+                + " but the mix generates no such family");
       }
       out = out.replace(names[k], fam);
     }
