@@ -341,7 +341,11 @@ final class SchemaMigrateCommand implements Callable<Integer> {
       }
     }
     if (src == null) {
-      return null; // The migrator names the unknown period.
+      List<String> have = new java.util.ArrayList<>();
+      source.periods().forEach(p -> have.add(p.from().toString()));
+      throw new IllegalArgumentException(
+          "--from-period " + period + ": no schema period starts on that day (periods: "
+              + String.join(", ", have) + ")");
     }
     String ip = targetIndexPrefix != null ? targetIndexPrefix : src.index().prefix() + to + "_";
     long ipm = targetIndexPeriod != null ? duration("--target-index-period", targetIndexPeriod)
