@@ -682,6 +682,7 @@ public final class SchemaMigrator {
     long bad;
     long skipped;
     final List<String> problems = new ArrayList<>();
+    final Set<String> migrated = new HashSet<>();
 
     void problem(String p) {
       if (problems.size() < MAX_PROBLEMS) {
@@ -693,6 +694,12 @@ public final class SchemaMigrator {
   private void runUnit(
       Unit u, Stats st, Pacer pacer, Set<String> dedupe, int done, int total, long t0) {
     Set<String> ids = scanChunkIds(u, st);
+    // A chunk spanning several buckets is named in several partitions (units): once per run.
+    ids.removeAll(st.migrated);
+    if (st.migrated.size() > 500_000) {
+      st.migrated.clear();
+    }
+    st.migrated.addAll(ids);
     List<String> batch = new ArrayList<>(BATCH);
     for (String cid : ids) {
       batch.add(cid);
@@ -710,6 +717,41 @@ public final class SchemaMigrator {
 
   /** The distinct chunk IDs overlapping [from, through] named by the index rows of a unit. */
   private Set<String> scanChunkIds(Unit u, Stats st) {
+    return scanChunkIds(u, st, source.version());
+  }
+
+  /**
+   * Whether a row of a schema {@code version} index is the one row per chunk per bucket that
+   * discovery reads: v1–v3 rows live in the {@code B:M} partition anyway (3 components, or
+   * version {@code '1'} for v3); from v4 on only the metric row ({@code '2'}, {@code '3'}; v9+
+   * the {@code B:S} series→chunk row), not the label rows, so each chunk is found in one
+   * partition per bucket rather than once per label. Unparsable rows return true (and are then
+   * reported).
+   */
+  static boolean discoveryRow(byte[] range, int version) {
+    List<byte[]> c;
+    try {
+      c = io.theseus.schema.Keys.decodeRangeKey(range);
+    } catch (IllegalArgumentException e) {
+      return true;
+    }
+    if (c.size() == 3) {
+      return version <= 2;
+    }
+    if (c.size() < 4 || c.get(3).length != 1) {
+      return true;
+    }
+    byte v = c.get(3)[0];
+    if (v == '2' || v == '3') {
+      return true;
+    }
+    if (v == '1' || v == 0x01) {
+      return version <= 3;
+    }
+    return v != '4' && v != '5' && v != '7' && v != '8';
+  }
+
+  private Set<String> scanChunkIds(Unit u, Stats st, int version) {
     Set<String> ids = new LinkedHashSet<>();
     for (Row r : scan(u)) {
       byte[] range = RowStore.bytes(r.getByteBuffer(1));
@@ -718,7 +760,7 @@ public final class SchemaMigrator {
       }
       String cid;
       try {
-        if (IndexVerifier.pointsAtNoChunk(range)) {
+        if (IndexVerifier.pointsAtNoChunk(range) || !discoveryRow(range, version)) {
           continue;
         }
         cid = RangeValues.parse(range, RowStore.bytes(r.getByteBuffer(2))).chunkId();
@@ -935,7 +977,7 @@ public final class SchemaMigrator {
         Instant.ofEpochMilli(through))) {
       if (existing.contains(t)) {
         for (Unit u : units(t, 1)) {
-          targetIds.addAll(scanChunkIds(u, st));
+          targetIds.addAll(scanChunkIds(u, st, target.version()));
         }
       }
     }
@@ -1120,22 +1162,22 @@ public final class SchemaMigrator {
   // ------------------------------------------------------------------ estimate
 
   /**
-   * Estimated chunks to migrate: the distinct chunk IDs of the first unit of each source table
-   * times the splits (a 1/splits sample of the ring); exact when {@code splits} is 1.
+   * Estimated chunks to migrate: scans units in order until at least 1000 distinct chunks were
+   * found (or all units), then scales by units / units scanned. Exact for small periods. A chunk
+   * spanning several day buckets can be found in several units and is counted once per unit.
    */
   public long estimateChunks(Plan plan) {
     Stats st = new Stats();
     long n = 0;
-    Set<String> seen = new HashSet<>();
-    for (String t : plan.sourceIndexTables()) {
-      Unit u = units(t, splits).get(0);
-      for (String c : scanChunkIds(u, st)) {
-        if (seen.add(c)) {
-          n++;
-        }
+    int scanned = 0;
+    for (Unit u : plan.units()) {
+      if (n >= 1000) {
+        break;
       }
+      n += scanChunkIds(u, st).size();
+      scanned++;
     }
-    return n * splits;
+    return scanned == 0 ? 0 : Math.round((double) n * plan.units().size() / scanned);
   }
 
   // ------------------------------------------------------------------ rate
