@@ -222,8 +222,8 @@ final class SchemaMigrateCommand implements Callable<Integer> {
         }
         if (dryRun) {
           out.printf(
-              Locale.ROOT, "estimated chunks: %d (from a 1/%d token-range sample)%n",
-              mig.estimateChunks(plan), splits);
+              Locale.ROOT, "estimated chunks: %d (first units' index rows, scaled to all %d)%n",
+              mig.estimateChunks(plan), plan.units().size());
           out.println("-- dry run: nothing was written");
           out.flush();
           return 0;
