@@ -25,10 +25,10 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code theseus schema migrate}: re-indexes one schema period into another schema version in new
- * tables with {@link SchemaMigrator}: plan (dry run), create target tables, run units under the
- * LWT lock with checkpoints, rate limit and progress, then verify. Exit codes: 0 done and
- * verified; 2 bad arguments or refused; 3 stopped early (--max-units), re-run to resume; 4
- * problems (missing/bad source chunks or a verify mismatch).
+ * tables with {@link SchemaMigrator}: plan (dry run), create target tables, run units under the LWT
+ * lock with checkpoints, rate limit and progress, then verify. Exit codes: 0 done and verified; 2
+ * bad arguments or refused; 3 stopped early (--max-units), re-run to resume; 4 problems
+ * (missing/bad source chunks or a verify mismatch).
  */
 @Command(
     name = "migrate",
@@ -89,7 +89,8 @@ final class SchemaMigrateCommand implements Callable<Integer> {
   @Option(
       names = "--target-index-prefix",
       paramLabel = "PREFIX",
-      description = "Target index table prefix (default: the source's + the version, e.g. index_v11_).")
+      description =
+          "Target index table prefix (default: the source's + the version, e.g. index_v11_).")
   String targetIndexPrefix;
 
   @Option(
@@ -148,7 +149,8 @@ final class SchemaMigrateCommand implements Callable<Integer> {
 
   @Option(
       names = "--resume",
-      description = "Require an earlier run's checkpoints and continue it (default: continue if any).")
+      description =
+          "Require an earlier run's checkpoints and continue it (default: continue if any).")
   boolean resume;
 
   @Option(names = "--restart", description = "Forget this migration's checkpoints; start over.")
@@ -169,7 +171,8 @@ final class SchemaMigrateCommand implements Callable<Integer> {
   @Option(
       names = "--max-units",
       paramLabel = "N",
-      description = "Stop after N units (run a migration in slices); exit code 3, re-run to resume.")
+      description =
+          "Stop after N units (run a migration in slices); exit code 3, re-run to resume.")
   int maxUnits;
 
   @Override
@@ -194,7 +197,8 @@ final class SchemaMigrateCommand implements Callable<Integer> {
       if (s.execute(
                   "SELECT keyspace_name FROM system_schema.keyspaces WHERE keyspace_name = ?",
                   o.keyspace())
-              .one() == null) {
+              .one()
+          == null) {
         throw new IllegalArgumentException(
             "keyspace " + o.keyspace() + " does not exist (--keyspace)");
       }
@@ -217,20 +221,25 @@ final class SchemaMigrateCommand implements Callable<Integer> {
         printPlan(out, plan, o.keyspace());
         if (resume && plan.doneUnits().isEmpty()) {
           throw new IllegalArgumentException(
-              "--resume: migration " + plan.migrationId() + " has no checkpoints; run without"
+              "--resume: migration "
+                  + plan.migrationId()
+                  + " has no checkpoints; run without"
                   + " --resume to start it");
         }
         if (dryRun) {
           out.printf(
-              Locale.ROOT, "estimated chunks: %d (first units' index rows, scaled to all %d)%n",
-              mig.estimateChunks(plan), plan.units().size());
+              Locale.ROOT,
+              "estimated chunks: %d (first units' index rows, scaled to all %d)%n",
+              mig.estimateChunks(plan),
+              plan.units().size());
           out.println("-- dry run: nothing was written");
           out.flush();
           return 0;
         }
         if (!yes) {
           throw new IllegalArgumentException(
-              "refusing to migrate without --yes (it creates " + plan.targetTables().size()
+              "refusing to migrate without --yes (it creates "
+                  + plan.targetTables().size()
                   + " tables and writes index entries); run with --dry-run to see the plan");
         }
         if (restart) {
@@ -242,12 +251,18 @@ final class SchemaMigrateCommand implements Callable<Integer> {
         out.printf(
             Locale.ROOT,
             "migrated %d chunks (%d copied), %d index entries in %d units (%d resumed as done)%n",
-            r.chunks(), r.chunksCopied(), r.entries(), r.unitsRun(), r.unitsResumed());
+            r.chunks(),
+            r.chunksCopied(),
+            r.entries(),
+            r.unitsRun(),
+            r.unitsResumed());
         if (r.skippedRows() + r.missingChunks() + r.badChunks() > 0) {
           out.printf(
               Locale.ROOT,
               "skipped: %d unparsable index rows, %d missing chunks, %d undecodable chunks%n",
-              r.skippedRows(), r.missingChunks(), r.badChunks());
+              r.skippedRows(),
+              r.missingChunks(),
+              r.badChunks());
         }
         r.problems().forEach(p -> out.println("PROBLEM: " + p));
         if (r.stopped()) {
@@ -264,18 +279,27 @@ final class SchemaMigrateCommand implements Callable<Integer> {
               Locale.ROOT,
               "verify (%s): source index %d chunks, target index %d chunks; %d series checked,"
                   + " %d chunks compared, %d mismatches%n",
-              mode.name().toLowerCase(Locale.ROOT), v.sourceChunks(), v.targetChunks(),
-              v.seriesChecked(), v.chunksCompared(), v.mismatches());
+              mode.name().toLowerCase(Locale.ROOT),
+              v.sourceChunks(),
+              v.targetChunks(),
+              v.seriesChecked(),
+              v.chunksCompared(),
+              v.mismatches());
           v.problems().forEach(p -> out.println("MISMATCH: " + p));
         }
         boolean ok = r.ok() && v.ok();
         out.println(ok ? "OK" : "PROBLEMS FOUND");
         if (ok) {
           out.println(
-              "next: set the period from " + period + " in the schema config to schema "
-                  + target.schema() + ", index prefix " + target.index().prefix()
+              "next: set the period from "
+                  + period
+                  + " in the schema config to schema "
+                  + target.schema()
+                  + ", index prefix "
+                  + target.index().prefix()
                   + (target.rowShards() > 0 ? ", row_shards " + target.rowShards() : "")
-                  + ", chunks prefix " + target.chunks().prefix()
+                  + ", chunks prefix "
+                  + target.chunks().prefix()
                   + ", and roll the readers; the source tables stay until you drop them");
         }
         out.flush();
@@ -314,8 +338,11 @@ final class SchemaMigrateCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--to '" + to + "' is not a schema version v1..v11");
     }
     if (targetConfig != null) {
-      if (targetIndexPrefix != null || targetChunkPrefix != null || targetRowShards != null
-          || targetIndexPeriod != null || targetChunkPeriod != null) {
+      if (targetIndexPrefix != null
+          || targetChunkPrefix != null
+          || targetRowShards != null
+          || targetIndexPeriod != null
+          || targetChunkPeriod != null) {
         throw new IllegalArgumentException(
             "--target-config excludes the --target-index-*/--target-chunk-*/--target-row-shards"
                 + " flags");
@@ -325,8 +352,14 @@ final class SchemaMigrateCommand implements Callable<Integer> {
         if (p.from().equals(period)) {
           if (!p.schema().equals(to)) {
             throw new IllegalArgumentException(
-                "--to " + to + " but the period from " + period + " of --target-config "
-                    + targetConfig + " has schema " + p.schema());
+                "--to "
+                    + to
+                    + " but the period from "
+                    + period
+                    + " of --target-config "
+                    + targetConfig
+                    + " has schema "
+                    + p.schema());
           }
           return p;
         }
@@ -344,22 +377,36 @@ final class SchemaMigrateCommand implements Callable<Integer> {
       List<String> have = new java.util.ArrayList<>();
       source.periods().forEach(p -> have.add(p.from().toString()));
       throw new IllegalArgumentException(
-          "--from-period " + period + ": no schema period starts on that day (periods: "
-              + String.join(", ", have) + ")");
+          "--from-period "
+              + period
+              + ": no schema period starts on that day (periods: "
+              + String.join(", ", have)
+              + ")");
     }
     String ip = targetIndexPrefix != null ? targetIndexPrefix : src.index().prefix() + to + "_";
-    long ipm = targetIndexPeriod != null ? duration("--target-index-period", targetIndexPeriod)
-        : src.index().periodMs();
+    long ipm =
+        targetIndexPeriod != null
+            ? duration("--target-index-period", targetIndexPeriod)
+            : src.index().periodMs();
     String cp = targetChunkPrefix != null ? targetChunkPrefix : src.chunks().prefix();
-    long cpm = targetChunkPeriod != null ? duration("--target-chunk-period", targetChunkPeriod)
-        : src.chunks().periodMs();
+    long cpm =
+        targetChunkPeriod != null
+            ? duration("--target-chunk-period", targetChunkPeriod)
+            : src.chunks().periodMs();
     int v = Integer.parseInt(to.substring(1));
-    int shards = targetRowShards != null ? targetRowShards
-        : v >= 10 ? (src.rowShards() > 0 ? src.rowShards() : 16) : 0;
+    int shards =
+        targetRowShards != null
+            ? targetRowShards
+            : v >= 10 ? (src.rowShards() > 0 ? src.rowShards() : 16) : 0;
     try {
       return new PeriodConfig(
-          period, src.store(), src.objectStore(), to, new PeriodicTableConfig(ip, ipm),
-          new PeriodicTableConfig(cp, cpm), shards);
+          period,
+          src.store(),
+          src.objectStore(),
+          to,
+          new PeriodicTableConfig(ip, ipm),
+          new PeriodicTableConfig(cp, cpm),
+          shards);
     } catch (SchemaConfigException e) {
       throw new IllegalArgumentException("target period: " + e.getMessage());
     }
@@ -383,8 +430,10 @@ final class SchemaMigrateCommand implements Callable<Integer> {
       }
     }
     for (PeriodicTables.Series ser : SchemaDdl.series(SchemaConfig.of(ps))) {
-      if (!ser.prefix().isEmpty() && name.startsWith(ser.prefix())
-          && (ser.period().isZero() ? name.equals(ser.prefix())
+      if (!ser.prefix().isEmpty()
+          && name.startsWith(ser.prefix())
+          && (ser.period().isZero()
+              ? name.equals(ser.prefix())
               : name.substring(ser.prefix().length()).matches("\\d+"))) {
         return SchemaDdl.optionsCql(
                 ser.kind() == PeriodicTables.Kind.INDEX ? o.index() : o.chunks(), ser)
@@ -400,23 +449,41 @@ final class SchemaMigrateCommand implements Callable<Integer> {
     out.println("  target: " + describe(p.target()));
     out.println(
         "  range:  " + Instant.ofEpochMilli(p.from()) + " .. " + Instant.ofEpochMilli(p.through()));
-    out.println("  source index tables: " + String.join(" ", p.sourceIndexTables())
-        + (p.missingSourceIndexTables().isEmpty() ? ""
-            : " (absent, nothing to read: " + String.join(" ", p.missingSourceIndexTables()) + ")"));
+    out.println(
+        "  source index tables: "
+            + String.join(" ", p.sourceIndexTables())
+            + (p.missingSourceIndexTables().isEmpty()
+                ? ""
+                : " (absent, nothing to read: "
+                    + String.join(" ", p.missingSourceIndexTables())
+                    + ")"));
     out.println("  target tables (created if missing): " + String.join(" ", p.targetTables()));
-    out.println("  chunk blobs: " + (p.copiesChunks()
-        ? "copied byte for byte to the target chunk tables"
-        : "stay in the source chunk tables (same chunk tables)"));
+    out.println(
+        "  chunk blobs: "
+            + (p.copiesChunks()
+                ? "copied byte for byte to the target chunk tables"
+                : "stay in the source chunk tables (same chunk tables)"));
     out.printf(
-        Locale.ROOT, "  units: %d (%d tables x %d token ranges), %d already done%n",
-        p.units().size(), p.sourceIndexTables().size(),
-        p.units().isEmpty() ? 0 : p.units().get(0).splits(), p.doneUnits().size());
+        Locale.ROOT,
+        "  units: %d (%d tables x %d token ranges), %d already done%n",
+        p.units().size(),
+        p.sourceIndexTables().size(),
+        p.units().isEmpty() ? 0 : p.units().get(0).splits(),
+        p.doneUnits().size());
   }
 
   private static String describe(PeriodConfig p) {
-    return p.schema() + " from " + p.from() + ", index " + p.index().prefix() + " every "
-        + period(p.index().periodMs()) + ", chunks " + p.chunks().prefix()
-        + " every " + period(p.chunks().periodMs())
+    return p.schema()
+        + " from "
+        + p.from()
+        + ", index "
+        + p.index().prefix()
+        + " every "
+        + period(p.index().periodMs())
+        + ", chunks "
+        + p.chunks().prefix()
+        + " every "
+        + period(p.chunks().periodMs())
         + (p.rowShards() > 0 ? ", row_shards " + p.rowShards() : "");
   }
 
@@ -453,9 +520,16 @@ final class SchemaMigrateCommand implements Callable<Integer> {
         int w = 30;
         int fill = pct * w / 100;
         out.printf(
-            Locale.ROOT, "\r[%s%s] %3d%% %d/%d units, %d chunks, %.0f chunks/s, ETA %s  ",
-            "#".repeat(fill), ".".repeat(w - fill), pct, p.unitsDone(), p.unitsTotal(),
-            p.chunks(), cps, eta);
+            Locale.ROOT,
+            "\r[%s%s] %3d%% %d/%d units, %d chunks, %.0f chunks/s, ETA %s  ",
+            "#".repeat(fill),
+            ".".repeat(w - fill),
+            pct,
+            p.unitsDone(),
+            p.unitsTotal(),
+            p.chunks(),
+            cps,
+            eta);
         out.flush();
         drawn = true;
         return;
@@ -463,9 +537,17 @@ final class SchemaMigrateCommand implements Callable<Integer> {
       long now = System.nanoTime();
       if (now - lastLineNanos >= 10_000_000_000L || pct / 5 != lastPercent / 5) {
         out.printf(
-            Locale.ROOT, "progress: %d%% (%d/%d units), %d chunks, %d entries, %.0f chunks/s,"
+            Locale.ROOT,
+            "progress: %d%% (%d/%d units), %d chunks, %d entries, %.0f chunks/s,"
                 + " ETA %s, last unit %s%n",
-            pct, p.unitsDone(), p.unitsTotal(), p.chunks(), p.entries(), cps, eta, p.unit());
+            pct,
+            p.unitsDone(),
+            p.unitsTotal(),
+            p.chunks(),
+            p.entries(),
+            cps,
+            eta,
+            p.unit());
         out.flush();
         lastLineNanos = now;
         lastPercent = pct;
@@ -480,7 +562,8 @@ final class SchemaMigrateCommand implements Callable<Integer> {
 
     static String formatDuration(Duration d) {
       long s = d.toSeconds();
-      return s >= 3600 ? String.format(Locale.ROOT, "%dh%02dm", s / 3600, (s % 3600) / 60)
+      return s >= 3600
+          ? String.format(Locale.ROOT, "%dh%02dm", s / 3600, (s % 3600) / 60)
           : String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
     }
   }

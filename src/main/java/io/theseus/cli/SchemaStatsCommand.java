@@ -21,8 +21,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code theseus schema stats}: per managed table, rows, partitions (chunks), bytes, index rows
  * per partition and the largest partition, then the {@code --top} largest scanned partitions of
- * all tables (table, readable key, bytes, rows), from a bounded scan plus {@code system.size_estimates};
- * for chunk tables the samples of the scanned chunks (decoded) and blob bytes per sample, for
+ * all tables (table, readable key, bytes, rows), from a bounded scan plus {@code
+ * system.size_estimates}; for chunk tables the samples of the scanned chunks (decoded) and blob bytes per sample, for
  * index tables index rows per series; warns about partitions over 100 MiB and undecodable chunks.
  * Read-only.
  */

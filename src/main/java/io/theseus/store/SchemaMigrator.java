@@ -49,21 +49,21 @@ import org.slf4j.LoggerFactory;
  * the previous period but reach into this one are included). Every version v1–v11 writes the chunk
  * ID into some row of the bucket's index table (v1–v8 chunk rows, v9+ {@code B:S} series→chunk
  * rows), so a full scan of the period's index tables finds every chunk whatever the version; rows
- * without a chunk (v7 {@code '6'}, v8/v9+ series rows, v11 label names, Theseus metric names,
- * chunk rows of a table shared with the chunks) are skipped. Chunks whose [from, through] misses
- * the migrated range are ignored (a shared table may hold other periods' buckets).
+ * without a chunk (v7 {@code '6'}, v8/v9+ series rows, v11 label names, Theseus metric names, chunk
+ * rows of a table shared with the chunks) are skipped. Chunks whose [from, through] misses the
+ * migrated range are ignored (a shared table may hold other periods' buckets).
  *
  * <p><b>Units.</b> Each source index table is scanned in {@code splits} Murmur3 token ranges
  * ({@code token(hash) > a AND token(hash) <= b}); one (table, token range) is the unit of work and
  * of checkpointing. A unit reads its index rows, fetches each distinct chunk from the source chunk
  * table of its start (as the read path does), decodes it (CRC-32C and metadata against the key),
  * copies the blob byte for byte to the target chunk table when that table differs (only chunks
- * starting in the period; the copy is acknowledged before any index entry), then writes the
- * target version's index entries for the part of [from, through] inside the period, exactly as
- * {@link ChunkWriter} would: v1–v8 chunk entries; v9+ label entries once per series per bucket
- * plus series→chunk entries; plus the Theseus {@link MetricNameIndex} rows. After a unit, a row
- * of {@value #PROGRESS_TABLE} records it done with its counts. Index writes are idempotent, so a
- * unit redone after a crash writes the same cells again: no duplicates.
+ * starting in the period; the copy is acknowledged before any index entry), then writes the target
+ * version's index entries for the part of [from, through] inside the period, exactly as {@link
+ * ChunkWriter} would: v1–v8 chunk entries; v9+ label entries once per series per bucket plus
+ * series→chunk entries; plus the Theseus {@link MetricNameIndex} rows. After a unit, a row of
+ * {@value #PROGRESS_TABLE} records it done with its counts. Index writes are idempotent, so a unit
+ * redone after a crash writes the same cells again: no duplicates.
  *
  * <p><b>Safety.</b> Target tables are created first (CREATE IF NOT EXISTS, caller's options);
  * nothing is dropped or overwritten except by identical cells. A lightweight-transaction lock (row
@@ -260,7 +260,9 @@ public final class SchemaMigrator {
     public Builder timeRange(Long fromMs, Long throughMs) {
       if (fromMs != null && throughMs != null && throughMs < fromMs) {
         throw new IllegalArgumentException(
-            "--to-time " + Instant.ofEpochMilli(throughMs) + " is before --from-time "
+            "--to-time "
+                + Instant.ofEpochMilli(throughMs)
+                + " is before --from-time "
                 + Instant.ofEpochMilli(fromMs));
       }
       timeFrom = fromMs;
@@ -317,8 +319,8 @@ public final class SchemaMigrator {
     }
 
     /**
-     * The full target config the DBA will switch to; its periods other than the migrated one
-     * must start on the same days as the source's.
+     * The full target config the DBA will switch to; its periods other than the migrated one must
+     * start on the same days as the source's.
      */
     public Builder targetConfig(SchemaConfig c) {
       targetConfigIn = c;
@@ -337,38 +339,56 @@ public final class SchemaMigrator {
         StringBuilder have = new StringBuilder();
         ps.forEach(p -> have.append(have.length() == 0 ? "" : ", ").append(p.from()));
         throw new IllegalArgumentException(
-            "--from-period " + fromPeriod + ": no schema period starts on that day (periods: "
-                + have + ")");
+            "--from-period "
+                + fromPeriod
+                + ": no schema period starts on that day (periods: "
+                + have
+                + ")");
       }
       source = ps.get(idx);
       target = targetIn;
       if (!target.from().equals(source.from())) {
         throw new IllegalArgumentException(
-            "target period starts on " + target.from() + ", not on the source period's "
-                + source.from() + " (a migration re-indexes one period onto the same days)");
+            "target period starts on "
+                + target.from()
+                + ", not on the source period's "
+                + source.from()
+                + " (a migration re-indexes one period onto the same days)");
       }
       if (!"cassandra".equals(source.store()) || !"cassandra".equals(target.store())) {
         throw new IllegalArgumentException(
-            "only cassandra index stores can be migrated (source store '" + source.store()
-                + "', target store '" + target.store() + "')");
+            "only cassandra index stores can be migrated (source store '"
+                + source.store()
+                + "', target store '"
+                + target.store()
+                + "')");
       }
       if (!"cassandra".equals(target.objectStore()) || !"cassandra".equals(source.objectStore())) {
         throw new IllegalArgumentException(
             "only cassandra chunk stores can be migrated (source object_store '"
-                + source.objectStore() + "', target '" + target.objectStore() + "')");
+                + source.objectStore()
+                + "', target '"
+                + target.objectStore()
+                + "')");
       }
       if (target.schema().equals(source.schema())
           && target.index().equals(source.index())
           && target.rowShards() == source.rowShards()) {
         throw new IllegalArgumentException(
-            "--to " + target.schema() + ": the target is the source period itself (same version "
-                + "and same index tables " + source.index().prefix() + "); nothing to migrate");
+            "--to "
+                + target.schema()
+                + ": the target is the source period itself (same version "
+                + "and same index tables "
+                + source.index().prefix()
+                + "); nothing to migrate");
       }
       periodStart = source.fromMs();
       periodEnd = idx + 1 < ps.size() ? ps.get(idx + 1).fromMs() - 1 : Long.MAX_VALUE;
       if (periodEnd == Long.MAX_VALUE && timeThrough == null) {
         throw new IllegalArgumentException(
-            "--from-period " + fromPeriod + " is the last period of the config, still written"
+            "--from-period "
+                + fromPeriod
+                + " is the last period of the config, still written"
                 + " to; add the next period to the config first (migrate closed periods), or"
                 + " bound the range with --to-time");
       }
@@ -376,13 +396,21 @@ public final class SchemaMigrator {
       through = timeThrough == null ? periodEnd : timeThrough;
       if (from < periodStart || from > periodEnd) {
         throw new IllegalArgumentException(
-            "--from-time " + Instant.ofEpochMilli(from) + " lies outside the period "
-                + source.from() + " .. " + end(periodEnd));
+            "--from-time "
+                + Instant.ofEpochMilli(from)
+                + " lies outside the period "
+                + source.from()
+                + " .. "
+                + end(periodEnd));
       }
       if (through < periodStart || through > periodEnd) {
         throw new IllegalArgumentException(
-            "--to-time " + Instant.ofEpochMilli(through) + " lies outside the period "
-                + source.from() + " .. " + end(periodEnd));
+            "--to-time "
+                + Instant.ofEpochMilli(through)
+                + " lies outside the period "
+                + source.from()
+                + " .. "
+                + end(periodEnd));
       }
       // The config after the migration: the source with the period replaced.
       List<PeriodConfig> tps = new ArrayList<>(ps);
@@ -396,8 +424,11 @@ public final class SchemaMigrator {
         }
         if (!same) {
           throw new IllegalArgumentException(
-              "--target-config periods start on " + froms(given) + " but the source config's on "
-                  + froms(ps) + "; the target period must not overlap another period");
+              "--target-config periods start on "
+                  + froms(given)
+                  + " but the source config's on "
+                  + froms(ps)
+                  + "; the target period must not overlap another period");
         }
         targetConfig = targetConfigIn;
       }
@@ -440,8 +471,14 @@ public final class SchemaMigrator {
       for (String t : targetIndex) {
         if (used.containsKey(t)) {
           throw new IllegalArgumentException(
-              "target index table " + t + " (prefix '" + target.index().prefix() + "') is already"
-                  + " the " + used.get(t) + "; migrate into new tables: choose another"
+              "target index table "
+                  + t
+                  + " (prefix '"
+                  + target.index().prefix()
+                  + "') is already"
+                  + " the "
+                  + used.get(t)
+                  + "; migrate into new tables: choose another"
                   + " --target-index-prefix");
         }
         if (targetChunks.contains(t)) {
@@ -452,14 +489,22 @@ public final class SchemaMigrator {
       for (String t : targetChunks) {
         if (used.containsKey(t) && !sourceChunks.contains(t)) {
           throw new IllegalArgumentException(
-              "target chunk table " + t + " (prefix '" + target.chunks().prefix() + "') is already"
-                  + " the " + used.get(t) + "; use the source period's chunk prefix '"
-                  + source.chunks().prefix() + "' or a new one");
+              "target chunk table "
+                  + t
+                  + " (prefix '"
+                  + target.chunks().prefix()
+                  + "') is already"
+                  + " the "
+                  + used.get(t)
+                  + "; use the source period's chunk prefix '"
+                  + source.chunks().prefix()
+                  + "' or a new one");
         }
       }
     }
 
-    private static Set<String> names(io.theseus.schema.PeriodicTableConfig c, Instant a, Instant b) {
+    private static Set<String> names(
+        io.theseus.schema.PeriodicTableConfig c, Instant a, Instant b) {
       Set<String> out = new TreeSet<>();
       if (c.prefix().isEmpty()) {
         return out;
@@ -483,11 +528,22 @@ public final class SchemaMigrator {
     }
     String desc =
         String.join(
-            "|", rows.keyspace(), describe(source), describe(target), Long.toString(from),
-            Long.toString(through), Integer.toString(splits), Boolean.toString(metricNames));
+            "|",
+            rows.keyspace(),
+            describe(source),
+            describe(target),
+            Long.toString(from),
+            Long.toString(through),
+            Integer.toString(splits),
+            Boolean.toString(metricNames));
     try {
       byte[] h = MessageDigest.getInstance("SHA-256").digest(desc.getBytes(StandardCharsets.UTF_8));
-      return source.from() + "_" + source.schema() + "_to_" + target.schema() + "_"
+      return source.from()
+          + "_"
+          + source.schema()
+          + "_to_"
+          + target.schema()
+          + "_"
           + HexFormat.of().formatHex(h, 0, 4);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
@@ -495,8 +551,17 @@ public final class SchemaMigrator {
   }
 
   private static String describe(PeriodConfig p) {
-    return p.schema() + "," + p.index().prefix() + "," + p.index().periodMs() + ","
-        + p.chunks().prefix() + "," + p.chunks().periodMs() + "," + p.rowShards();
+    return p.schema()
+        + ","
+        + p.index().prefix()
+        + ","
+        + p.index().periodMs()
+        + ","
+        + p.chunks().prefix()
+        + ","
+        + p.chunks().periodMs()
+        + ","
+        + p.rowShards();
   }
 
   /** The config to switch to after the migration (source with the period replaced). */
@@ -523,8 +588,11 @@ public final class SchemaMigrator {
     Set<String> existing = tables.existingTables();
     List<String> srcTables = new ArrayList<>();
     List<String> missing = new ArrayList<>();
-    for (String t : Builder.names(source.index(), Instant.ofEpochMilli(bucketFloor(from)),
-        Instant.ofEpochMilli(through))) {
+    for (String t :
+        Builder.names(
+            source.index(),
+            Instant.ofEpochMilli(bucketFloor(from)),
+            Instant.ofEpochMilli(through))) {
       (existing.contains(t) ? srcTables : missing).add(t);
     }
     List<Unit> units = new ArrayList<>();
@@ -533,8 +601,17 @@ public final class SchemaMigrator {
     }
     Set<String> done = existing.contains(PROGRESS_TABLE) ? doneUnits() : Set.of();
     return new Plan(
-        id, source, target, from, through, srcTables, missing, new ArrayList<>(targetTables()),
-        units, done, copiesChunks());
+        id,
+        source,
+        target,
+        from,
+        through,
+        srcTables,
+        missing,
+        new ArrayList<>(targetTables()),
+        units,
+        done,
+        copiesChunks());
   }
 
   private long bucketFloor(long ms) {
@@ -556,7 +633,8 @@ public final class SchemaMigrator {
     Instant b = Instant.ofEpochMilli(through);
     out.addAll(Builder.names(target.index(), a, b));
     if (copiesChunks()) {
-      out.addAll(Builder.names(target.chunks(), Instant.ofEpochMilli(Math.max(from, periodStart)), b));
+      out.addAll(
+          Builder.names(target.chunks(), Instant.ofEpochMilli(Math.max(from, periodStart)), b));
     }
     return out;
   }
@@ -583,12 +661,18 @@ public final class SchemaMigrator {
   void ensureBookkeeping() {
     session.execute(
         SimpleStatement.newInstance(
-                "CREATE TABLE IF NOT EXISTS " + ks + "." + SchemaDdl.LOCK_TABLE
+                "CREATE TABLE IF NOT EXISTS "
+                    + ks
+                    + "."
+                    + SchemaDdl.LOCK_TABLE
                     + " (name text PRIMARY KEY, owner text, acquired_at timestamp)")
             .setTimeout(Duration.ofSeconds(60)));
     session.execute(
         SimpleStatement.newInstance(
-                "CREATE TABLE IF NOT EXISTS " + ks + "." + PROGRESS_TABLE
+                "CREATE TABLE IF NOT EXISTS "
+                    + ks
+                    + "."
+                    + PROGRESS_TABLE
                     + " (migration_id text, unit text, status text, chunks bigint, index_entries"
                     + " bigint, copied bigint, updated_at timestamp, PRIMARY KEY (migration_id,"
                     + " unit))")
@@ -657,18 +741,35 @@ public final class SchemaMigrator {
         long c0 = st.chunks;
         long e0 = st.entries;
         long k0 = st.copied;
+        st.owner = owner;
         runUnit(u, st, pacer, dedupe, done, plan.units().size(), t0);
         checkpoint(u, "done", st.chunks - c0, st.entries - e0, st.copied - k0);
         renew(owner);
+        st.renewedNanos = System.nanoTime();
         done++;
         run++;
         progress.accept(
-            new Progress(done, plan.units().size(), st.chunks, st.entries, System.nanoTime() - t0,
+            new Progress(
+                done,
+                plan.units().size(),
+                st.chunks,
+                st.entries,
+                System.nanoTime() - t0,
                 u.name()));
       }
       return new Result(
-          id, plan.units().size(), run, resumed, st.chunks, st.copied, st.entries, st.missing,
-          st.bad, st.skipped, stopped, st.problems);
+          id,
+          plan.units().size(),
+          run,
+          resumed,
+          st.chunks,
+          st.copied,
+          st.entries,
+          st.missing,
+          st.bad,
+          st.skipped,
+          stopped,
+          st.problems);
     } finally {
       unlock(owner);
     }
@@ -683,6 +784,8 @@ public final class SchemaMigrator {
     long skipped;
     final List<String> problems = new ArrayList<>();
     final Set<String> migrated = new HashSet<>();
+    String owner;
+    long renewedNanos = System.nanoTime();
 
     void problem(String p) {
       if (problems.size() < MAX_PROBLEMS) {
@@ -706,6 +809,10 @@ public final class SchemaMigrator {
       if (batch.size() == BATCH) {
         migrateBatch(batch, st, pacer, dedupe);
         batch.clear();
+        if (System.nanoTime() - st.renewedNanos > 60_000_000_000L) {
+          renew(st.owner); // A long unit must not outlive the lock's TTL.
+          st.renewedNanos = System.nanoTime();
+        }
         progress.accept(
             new Progress(done, total, st.chunks, st.entries, System.nanoTime() - t0, u.name()));
       }
@@ -722,11 +829,10 @@ public final class SchemaMigrator {
 
   /**
    * Whether a row of a schema {@code version} index is the one row per chunk per bucket that
-   * discovery reads: v1–v3 rows live in the {@code B:M} partition anyway (3 components, or
-   * version {@code '1'} for v3); from v4 on only the metric row ({@code '2'}, {@code '3'}; v9+
-   * the {@code B:S} series→chunk row), not the label rows, so each chunk is found in one
-   * partition per bucket rather than once per label. Unparsable rows return true (and are then
-   * reported).
+   * discovery reads: v1–v3 rows live in the {@code B:M} partition anyway (3 components, or version
+   * {@code '1'} for v3); from v4 on only the metric row ({@code '2'}, {@code '3'}; v9+ the {@code
+   * B:S} series→chunk row), not the label rows, so each chunk is found in one partition per bucket
+   * rather than once per label. Unparsable rows return true (and are then reported).
    */
   static boolean discoveryRow(byte[] range, int version) {
     List<byte[]> c;
@@ -766,8 +872,13 @@ public final class SchemaMigrator {
         cid = RangeValues.parse(range, RowStore.bytes(r.getByteBuffer(2))).chunkId();
       } catch (IllegalArgumentException e) {
         st.skipped++;
-        st.problem("unparsable index row " + u.table() + " hash=" + r.getString(0) + ": "
-            + e.getMessage());
+        st.problem(
+            "unparsable index row "
+                + u.table()
+                + " hash="
+                + r.getString(0)
+                + ": "
+                + e.getMessage());
         continue;
       }
       if (cid == null || ids.contains(cid)) {
@@ -778,8 +889,14 @@ public final class SchemaMigrator {
         k = ExternalKey.parse(cid);
       } catch (IllegalArgumentException e) {
         st.skipped++;
-        st.problem("index row " + u.table() + " hash=" + r.getString(0) + " names a bad chunk"
-            + " key: " + e.getMessage());
+        st.problem(
+            "index row "
+                + u.table()
+                + " hash="
+                + r.getString(0)
+                + " names a bad chunk"
+                + " key: "
+                + e.getMessage());
         continue;
       }
       if (k.through() >= from && k.from() <= through) {
@@ -792,7 +909,9 @@ public final class SchemaMigrator {
   private Iterable<Row> scan(Unit u) {
     return session.execute(
         SimpleStatement.newInstance(
-                "SELECT hash, range, value FROM " + ks + "."
+                "SELECT hash, range, value FROM "
+                    + ks
+                    + "."
                     + CqlIdentifier.fromInternal(u.table()).asCql(true)
                     + " WHERE token(hash) > ? AND token(hash) <= ?",
                 u.start(),
@@ -805,26 +924,41 @@ public final class SchemaMigrator {
     pacer.acquire(batch.size());
     Map<String, List<String>> byTable = new LinkedHashMap<>();
     for (String cid : batch) {
-      byTable.computeIfAbsent(sourceChunkTable(ExternalKey.parse(cid).from()), t -> new ArrayList<>())
+      byTable
+          .computeIfAbsent(sourceChunkTable(ExternalKey.parse(cid).from()), t -> new ArrayList<>())
           .add(cid);
     }
     List<CompletableFuture<Void>> copies = new ArrayList<>();
     List<IndexEntry> entries = new ArrayList<>();
     for (Map.Entry<String, List<String>> e : byTable.entrySet()) {
-      Map<String, byte[]> blobs = rows.getChunks(e.getKey(), e.getValue()).toCompletableFuture().join();
+      Map<String, byte[]> blobs =
+          rows.getChunks(e.getKey(), e.getValue()).toCompletableFuture().join();
       for (String cid : e.getValue()) {
         byte[] blob = blobs.get(cid);
         if (blob == null) {
           st.missing++;
-          st.problem("missing chunk " + e.getKey() + " " + cid + " (the source index points at"
-              + " it; not migrated)");
+          st.problem(
+              "missing chunk "
+                  + e.getKey()
+                  + " "
+                  + cid
+                  + " (the source index points at"
+                  + " it; not migrated)");
           continue;
         }
         ChunkDecodeResult d = Chunk.decode(cid, blob);
         if (!d.ok()) {
           st.bad++;
-          st.problem("bad chunk " + e.getKey() + " " + cid + ": " + d.status() + ": " + d.error()
-              + " (not migrated)");
+          st.problem(
+              "bad chunk "
+                  + e.getKey()
+                  + " "
+                  + cid
+                  + ": "
+                  + d.status()
+                  + ": "
+                  + d.error()
+                  + " (not migrated)");
           continue;
         }
         ExternalKey k = d.chunk().key();
@@ -833,8 +967,8 @@ public final class SchemaMigrator {
           copies.add(rows.putChunk(targetTable, cid, blob).toCompletableFuture());
           st.copied++;
         }
-        entries.addAll(targetEntries(k.userId(), k.from(), k.through(), d.chunk().metric(), cid,
-            dedupe));
+        entries.addAll(
+            targetEntries(k.userId(), k.from(), k.through(), d.chunk().metric(), cid, dedupe));
         st.chunks++;
       }
     }
@@ -891,10 +1025,19 @@ public final class SchemaMigrator {
   private void checkpoint(Unit u, String status, long chunks, long entries, long copied) {
     session.execute(
         SimpleStatement.newInstance(
-            "INSERT INTO " + ks + "." + PROGRESS_TABLE
+            "INSERT INTO "
+                + ks
+                + "."
+                + PROGRESS_TABLE
                 + " (migration_id, unit, status, chunks, index_entries, copied, updated_at)"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            id, u.name(), status, chunks, entries, copied, Instant.now()));
+            id,
+            u.name(),
+            status,
+            chunks,
+            entries,
+            copied,
+            Instant.now()));
   }
 
   // ------------------------------------------------------------------ lock
@@ -904,28 +1047,63 @@ public final class SchemaMigrator {
         session
             .execute(
                 SimpleStatement.newInstance(
-                    "INSERT INTO " + ks + "." + SchemaDdl.LOCK_TABLE
+                    "INSERT INTO "
+                        + ks
+                        + "."
+                        + SchemaDdl.LOCK_TABLE
                         + " (name, owner, acquired_at) VALUES (?, ?, ?) IF NOT EXISTS USING TTL "
                         + LOCK_TTL_SECONDS,
-                    LOCK_NAME, owner, Instant.now()))
+                    LOCK_NAME,
+                    owner,
+                    Instant.now()))
             .one();
     if (r == null || !r.getBoolean("[applied]")) {
       throw new IllegalStateException(
-          "migration lock of " + rows.keyspace() + " is held by "
-              + (r == null ? "?" : r.getString("owner")) + " since "
-              + (r == null ? "?" : r.getInstant("acquired_at")) + "; wait for it, or delete the"
-              + " row '" + LOCK_NAME + "' of " + rows.keyspace() + "." + SchemaDdl.LOCK_TABLE
-              + " if its owner died (it expires " + LOCK_TTL_SECONDS / 60 + " minutes after the"
+          "migration lock of "
+              + rows.keyspace()
+              + " is held by "
+              + (r == null ? "?" : r.getString("owner"))
+              + " since "
+              + (r == null ? "?" : r.getInstant("acquired_at"))
+              + "; wait for it, or delete the"
+              + " row '"
+              + LOCK_NAME
+              + "' of "
+              + rows.keyspace()
+              + "."
+              + SchemaDdl.LOCK_TABLE
+              + " if its owner died (it expires "
+              + LOCK_TTL_SECONDS / 60
+              + " minutes after the"
               + " last unit)");
     }
   }
 
+  /** Extends the lock's TTL; fails when the lock was lost (expired and taken by another). */
   private void renew(String owner) {
-    session.execute(
-        SimpleStatement.newInstance(
-            "UPDATE " + ks + "." + SchemaDdl.LOCK_TABLE + " USING TTL " + LOCK_TTL_SECONDS
-                + " SET owner = ?, acquired_at = ? WHERE name = ? IF owner = ?",
-            owner, Instant.now(), LOCK_NAME, owner));
+    boolean applied =
+        session
+            .execute(
+                SimpleStatement.newInstance(
+                    "UPDATE "
+                        + ks
+                        + "."
+                        + SchemaDdl.LOCK_TABLE
+                        + " USING TTL "
+                        + LOCK_TTL_SECONDS
+                        + " SET owner = ?, acquired_at = ? WHERE name = ? IF owner = ?",
+                    owner,
+                    Instant.now(),
+                    LOCK_NAME,
+                    owner))
+            .wasApplied();
+    if (!applied) {
+      throw new IllegalStateException(
+          "lost the migration lock of "
+              + rows.keyspace()
+              + " (expired and taken by another?);"
+              + " stopping; re-run to resume from the checkpoints");
+    }
   }
 
   private void unlock(String owner) {
@@ -933,7 +1111,8 @@ public final class SchemaMigrator {
       session.execute(
           SimpleStatement.newInstance(
               "DELETE FROM " + ks + "." + SchemaDdl.LOCK_TABLE + " WHERE name = ? IF owner = ?",
-              LOCK_NAME, owner));
+              LOCK_NAME,
+              owner));
     } catch (RuntimeException e) {
       logger.warn("could not release the migration lock: {}", e.toString());
     }
@@ -946,8 +1125,13 @@ public final class SchemaMigrator {
     } catch (java.io.IOException e) {
       host = "unknown-host";
     }
-    return System.getProperty("user.name", "unknown") + "@" + host + "/"
-        + ProcessHandle.current().pid() + "/" + Long.toHexString(System.nanoTime());
+    return System.getProperty("user.name", "unknown")
+        + "@"
+        + host
+        + "/"
+        + ProcessHandle.current().pid()
+        + "/"
+        + Long.toHexString(System.nanoTime());
   }
 
   // ------------------------------------------------------------------ verify
@@ -957,9 +1141,9 @@ public final class SchemaMigrator {
    * source index units for the chunk IDs in the range; then, per series (all with {@link
    * VerifyMode#FULL}, the first {@code verifySample} in key order with {@link VerifyMode#SAMPLE}),
    * looks its chunks up through the source and the target index the way the read path does (the
-   * metric-name rows, each {@code label="value"} row, intersected; v9+ then the series→chunk
-   * rows) and compares the sets; copied chunks must be byte-identical. {@code targetChunks}
-   * counts the distinct chunk IDs found in the target index tables in the range (a full scan).
+   * metric-name rows, each {@code label="value"} row, intersected; v9+ then the series→chunk rows)
+   * and compares the sets; copied chunks must be byte-identical. {@code targetChunks} counts the
+   * distinct chunk IDs found in the target index tables in the range (a full scan).
    */
   public VerifyReport verify(VerifyMode mode) {
     if (mode == VerifyMode.NONE) {
@@ -973,8 +1157,11 @@ public final class SchemaMigrator {
     }
     Set<String> targetIds = new TreeSet<>();
     Set<String> existing = tables.existingTables();
-    for (String t : Builder.names(target.index(), Instant.ofEpochMilli(bucketFloor(from)),
-        Instant.ofEpochMilli(through))) {
+    for (String t :
+        Builder.names(
+            target.index(),
+            Instant.ofEpochMilli(bucketFloor(from)),
+            Instant.ofEpochMilli(through))) {
       if (existing.contains(t)) {
         for (Unit u : units(t, 1)) {
           targetIds.addAll(scanChunkIds(u, st, target.version()));
@@ -1014,8 +1201,13 @@ public final class SchemaMigrator {
       ChunkDecodeResult d = blob == null ? null : Chunk.decode(first, blob);
       if (d == null || !d.ok()) {
         mismatches++;
-        addProblem(problems, "chunk " + first + " of series " + e.getKey()
-            + (d == null ? " is missing from " + table : " does not decode: " + d.status()));
+        addProblem(
+            problems,
+            "chunk "
+                + first
+                + " of series "
+                + e.getKey()
+                + (d == null ? " is missing from " + table : " does not decode: " + d.status()));
         continue;
       }
       Labels metric = d.chunk().metric();
@@ -1025,9 +1217,19 @@ public final class SchemaMigrator {
       compared += want.size();
       if (!src.equals(want) || !tgt.equals(src)) {
         mismatches++;
-        addProblem(problems, "series " + metric + " (" + e.getKey() + "): source index finds "
-            + src.size() + " chunks, target index " + tgt.size() + ", scan " + want.size()
-            + diff(src, tgt));
+        addProblem(
+            problems,
+            "series "
+                + metric
+                + " ("
+                + e.getKey()
+                + "): source index finds "
+                + src.size()
+                + " chunks, target index "
+                + tgt.size()
+                + ", scan "
+                + want.size()
+                + diff(src, tgt));
       }
       if (copiesChunks()) {
         for (String c : e.getValue()) {
@@ -1041,8 +1243,9 @@ public final class SchemaMigrator {
           byte[] b = rows.getChunk(tt, c).toCompletableFuture().join();
           if (b == null || !Arrays.equals(a, b)) {
             mismatches++;
-            addProblem(problems, "chunk " + c + " in " + tt
-                + (b == null ? " is missing" : " differs from " + stt));
+            addProblem(
+                problems,
+                "chunk " + c + " in " + tt + (b == null ? " is missing" : " differs from " + stt));
           }
         }
       }
@@ -1072,9 +1275,9 @@ public final class SchemaMigrator {
   }
 
   /**
-   * The chunks of series {@code seriesKey} (user/fingerprint) with labels {@code metric} in
-   * [from, through] as schema {@code s} finds them: metric-name rows ∩ each label's value rows
-   * (v9+: then the series→chunk rows), keeping chunks of this series overlapping the range.
+   * The chunks of series {@code seriesKey} (user/fingerprint) with labels {@code metric} in [from,
+   * through] as schema {@code s} finds them: metric-name rows ∩ each label's value rows (v9+: then
+   * the series→chunk rows), keeping chunks of this series overlapping the range.
    */
   Set<String> lookup(IndexSchema s, String user, Labels metric, String seriesKey) {
     long pf = Math.max(from, periodStart);
@@ -1086,8 +1289,7 @@ public final class SchemaMigrator {
         continue;
       }
       String v = metric.value(i);
-      ids.retainAll(
-          ids(s, run(s.labelValueQueries(user, pf, pt, name, metric.name(i), v)), v));
+      ids.retainAll(ids(s, run(s.labelValueQueries(user, pf, pt, name, metric.name(i), v)), v));
     }
     Set<String> chunks = new TreeSet<>();
     if (s.indexesSeries()) {
@@ -1115,8 +1317,16 @@ public final class SchemaMigrator {
     List<CompletableFuture<List<RowStore.StoredRow>>> fs = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     for (IndexQuery q : qs) {
-      String key = q.table() + "\n" + q.hash() + "\n" + Arrays.toString(q.rangePrefix()) + "\n"
-          + Arrays.toString(q.rangeStart()) + "\n" + Arrays.toString(q.valueEqual());
+      String key =
+          q.table()
+              + "\n"
+              + q.hash()
+              + "\n"
+              + Arrays.toString(q.rangePrefix())
+              + "\n"
+              + Arrays.toString(q.rangeStart())
+              + "\n"
+              + Arrays.toString(q.valueEqual());
       if (seen.add(key)) {
         fs.add(
             rows.query(q)

@@ -76,7 +76,12 @@ class SchemaMigrateCommandTest {
         }
         Chunk c =
             Chunk.build(
-                "tenant-a", Fingerprint.fast(ls), ls, Chunk.BIGCHUNK, b.encode(), t,
+                "tenant-a",
+                Fingerprint.fast(ls),
+                ls,
+                Chunk.BIGCHUNK,
+                b.encode(),
+                t,
                 t + 23 * 15 * 60_000L);
         puts.add(store.put(c).toCompletableFuture());
       }
@@ -92,8 +97,17 @@ class SchemaMigrateCommandTest {
   static SchemaPrintCommandTest.Run migrate(String... extra) {
     List<String> args =
         new ArrayList<>(
-            List.of("schema", "migrate", "--config", config.toString(), "--keyspace", ks.name(),
-                "--cassandra", cp(), "--consistency", "ONE"));
+            List.of(
+                "schema",
+                "migrate",
+                "--config",
+                config.toString(),
+                "--keyspace",
+                ks.name(),
+                "--cassandra",
+                cp(),
+                "--consistency",
+                "ONE"));
     args.addAll(List.of(extra));
     SchemaPrintCommandTest.Run r = SchemaPrintCommandTest.run(args.toArray(String[]::new));
     System.out.println("$ theseus " + String.join(" ", args) + "\n" + r.out() + r.err());
@@ -108,8 +122,7 @@ class SchemaMigrateCommandTest {
   static Set<String> tables() {
     Set<String> out = new TreeSet<>();
     ks.session()
-        .execute(
-            "SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?", ks.name())
+        .execute("SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?", ks.name())
         .forEach(r -> out.add(r.getString(0)));
     return out;
   }
@@ -125,10 +138,18 @@ class SchemaMigrateCommandTest {
     r = migrate("--from-period", "2026-11-02", "--to", "v6", "--target-index-prefix", "index_");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("same version");
-    r = migrate("--from-period", "2026-11-02", "--to", "v11", "--target-index-prefix", "chunk_",
-        "--dry-run");
+    r =
+        migrate(
+            "--from-period",
+            "2026-11-02",
+            "--to",
+            "v11",
+            "--target-index-prefix",
+            "chunk_",
+            "--dry-run");
     assertThat(r.code()).isEqualTo(2);
-    assertThat(r.err()).contains("target index table chunk_2965", "chunk table of period 2026-11-02");
+    assertThat(r.err())
+        .contains("target index table chunk_2965", "chunk table of period 2026-11-02");
     r = migrate("--from-period", "2026-11-02", "--to", "v11", "--verify", "most", "--dry-run");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("--verify 'most'");
@@ -144,18 +165,32 @@ class SchemaMigrateCommandTest {
   void migrate_dryRunAndRunWithoutYes_writeNothing() {
     Set<String> before = tables();
     SchemaPrintCommandTest.Run dry =
-        migrate("--from-period", "2026-11-02", "--to", "v11", "--target-index-prefix", "dry_",
+        migrate(
+            "--from-period",
+            "2026-11-02",
+            "--to",
+            "v11",
+            "--target-index-prefix",
+            "dry_",
             "--dry-run");
     assertThat(dry.code()).as(dry.err()).isZero();
     assertThat(dry.out())
-        .contains("source: v6 from 2026-11-02", "target: v11 from 2026-11-02", "dry_2965",
-            "units: 16 (1 tables x 16 token ranges), 0 already done", "estimated chunks:",
+        .contains(
+            "source: v6 from 2026-11-02",
+            "target: v11 from 2026-11-02",
+            "dry_2965",
+            "units: 16 (1 tables x 16 token ranges), 0 already done",
+            "estimated chunks:",
             "dry run: nothing was written");
     // 48 chunks; those crossing midnight are named in two day partitions (maybe two units).
     long estimate =
         Long.parseLong(
-            dry.out().lines().filter(l -> l.startsWith("estimated chunks: ")).findFirst()
-                .orElseThrow().split(" ")[2]);
+            dry.out()
+                .lines()
+                .filter(l -> l.startsWith("estimated chunks: "))
+                .findFirst()
+                .orElseThrow()
+                .split(" ")[2]);
     assertThat(estimate).isBetween(48L, 60L);
     SchemaPrintCommandTest.Run no =
         migrate("--from-period", "2026-11-02", "--to", "v11", "--target-index-prefix", "dry_");
@@ -167,23 +202,56 @@ class SchemaMigrateCommandTest {
   @Test
   void migrate_stoppedByMaxUnitsThenRerun_resumesAndVerifies() {
     SchemaPrintCommandTest.Run first =
-        migrate("--from-period", "2026-11-02", "--to", "v11", "--target-chunk-prefix",
-            "chunk_v11_", "--splits", "4", "--max-units", "1", "--yes");
+        migrate(
+            "--from-period",
+            "2026-11-02",
+            "--to",
+            "v11",
+            "--target-chunk-prefix",
+            "chunk_v11_",
+            "--splits",
+            "4",
+            "--max-units",
+            "1",
+            "--yes");
     assertThat(first.code()).as(first.err()).isEqualTo(3);
     assertThat(first.out()).contains("stopped after --max-units 1; 1 of 4 units done");
     SchemaPrintCommandTest.Run second =
-        migrate("--from-period", "2026-11-02", "--to", "v11", "--target-chunk-prefix",
-            "chunk_v11_", "--splits", "4", "--verify", "full", "--resume", "--yes");
+        migrate(
+            "--from-period",
+            "2026-11-02",
+            "--to",
+            "v11",
+            "--target-chunk-prefix",
+            "chunk_v11_",
+            "--splits",
+            "4",
+            "--verify",
+            "full",
+            "--resume",
+            "--yes");
     assertThat(second.code()).as(second.out() + second.err()).isZero();
     assertThat(second.out())
-        .contains("units: 4 (1 tables x 4 token ranges), 1 already done", "(1 resumed as done)",
-            "verify (full)", "0 mismatches", "OK");
-    assertThat(tables()).contains("index_v11_2965", "chunk_v11_2965",
-        SchemaMigrator.PROGRESS_TABLE);
+        .contains(
+            "units: 4 (1 tables x 4 token ranges), 1 already done",
+            "(1 resumed as done)",
+            "verify (full)",
+            "0 mismatches",
+            "OK");
+    assertThat(tables())
+        .contains("index_v11_2965", "chunk_v11_2965", SchemaMigrator.PROGRESS_TABLE);
     // A third run finds everything done and verifies again.
     SchemaPrintCommandTest.Run third =
-        migrate("--from-period", "2026-11-02", "--to", "v11", "--target-chunk-prefix",
-            "chunk_v11_", "--splits", "4", "--yes");
+        migrate(
+            "--from-period",
+            "2026-11-02",
+            "--to",
+            "v11",
+            "--target-chunk-prefix",
+            "chunk_v11_",
+            "--splits",
+            "4",
+            "--yes");
     assertThat(third.code()).isZero();
     assertThat(third.out()).contains("in 0 units (4 resumed as done)", "OK");
   }
@@ -192,8 +260,18 @@ class SchemaMigrateCommandTest {
   void stats_top_listsTheLargestPartitionsReadably() {
     SchemaPrintCommandTest.Run r =
         SchemaPrintCommandTest.run(
-            "schema", "stats", "--config", config.toString(), "--keyspace", ks.name(),
-            "--cassandra", cp(), "--consistency", "ONE", "--top", "3");
+            "schema",
+            "stats",
+            "--config",
+            config.toString(),
+            "--keyspace",
+            ks.name(),
+            "--cassandra",
+            cp(),
+            "--consistency",
+            "ONE",
+            "--top",
+            "3");
     System.out.println(r.out() + r.err());
     assertThat(r.code()).as(r.err()).isZero();
     String list = r.out().substring(r.out().indexOf("largest partitions (top 3"));

@@ -28,11 +28,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@link SchemaMigrator} on real Cassandra: data written through {@link ChunkStore} with a v6 / v9
- * / v11 config (chunks crossing day and period boundaries, two tenants, two metrics), migrated
- * v6 → v11 (chunks copied to new chunk tables) and v9 → v10 (chunk tables kept); the target
- * config's read path must return exactly what the source config's returns, for matchers with and
- * without a metric name. Interrupted runs resume from the checkpoint table and end in the same
- * rows as an uninterrupted run.
+ * / v11 config (chunks crossing day and period boundaries, two tenants, two metrics), migrated v6 →
+ * v11 (chunks copied to new chunk tables) and v9 → v10 (chunk tables kept); the target config's
+ * read path must return exactly what the source config's returns, for matchers with and without a
+ * metric name. Interrupted runs resume from the checkpoint table and end in the same rows as an
+ * uninterrupted run.
  */
 @ExtendWith(CassandraExtension.class)
 class SchemaMigratorTest {
@@ -112,8 +112,13 @@ class SchemaMigratorTest {
   static PeriodConfig target(
       LocalDate from, String schema, String indexPrefix, String chunkPrefix, int shards) {
     return new PeriodConfig(
-        from, "cassandra", "cassandra", schema, new PeriodicTableConfig(indexPrefix, 168 * HOUR),
-        new PeriodicTableConfig(chunkPrefix, 168 * HOUR), shards);
+        from,
+        "cassandra",
+        "cassandra",
+        schema,
+        new PeriodicTableConfig(indexPrefix, 168 * HOUR),
+        new PeriodicTableConfig(chunkPrefix, 168 * HOUR),
+        shards);
   }
 
   static SchemaMigrator.Builder migrator(LocalDate period, PeriodConfig target) {
@@ -122,8 +127,7 @@ class SchemaMigratorTest {
 
   /** Every series of every query, rendered (labels and samples), for both tenants. */
   static List<String> readAll(SchemaConfig config) {
-    ChunkStore store =
-        ChunkStore.builder(rows, tables, config).chunkCacheBytes(0).build();
+    ChunkStore store = ChunkStore.builder(rows, tables, config).chunkCacheBytes(0).build();
     List<List<Matcher>> queries =
         List.of(
             List.of(Matcher.eq("__name__", "up")),
@@ -134,8 +138,16 @@ class SchemaMigratorTest {
     for (String user : List.of("u1", "u2")) {
       for (List<Matcher> q : queries) {
         for (StoredSeries s : store.select(user, T0, T_END, q)) {
-          out.add(user + " " + q + " " + s.labels() + " " + Arrays.toString(s.timestamps())
-              + " " + Arrays.toString(s.values()));
+          out.add(
+              user
+                  + " "
+                  + q
+                  + " "
+                  + s.labels()
+                  + " "
+                  + Arrays.toString(s.timestamps())
+                  + " "
+                  + Arrays.toString(s.values()));
         }
       }
     }
@@ -181,7 +193,8 @@ class SchemaMigratorTest {
     assertThat(m.run().ok()).isTrue();
     // Delete one series→chunk row of the target index.
     Row victim = null;
-    for (Row r : ks.session().execute("SELECT hash, range, value FROM " + ks.name() + ".m911_2966")) {
+    for (Row r :
+        ks.session().execute("SELECT hash, range, value FROM " + ks.name() + ".m911_2966")) {
       if (isChunkRow(r)) {
         victim = r;
         break;
@@ -191,7 +204,8 @@ class SchemaMigratorTest {
     ks.session()
         .execute(
             "DELETE FROM " + ks.name() + ".m911_2966 WHERE hash = ? AND range = ?",
-            victim.getString(0), victim.getByteBuffer(1));
+            victim.getString(0),
+            victim.getByteBuffer(1));
     SchemaMigrator.VerifyReport v = m.verify(SchemaMigrator.VerifyMode.FULL);
     assertThat(v.ok()).isFalse();
     assertThat(v.mismatches()).isPositive();
@@ -221,8 +235,11 @@ class SchemaMigratorTest {
     assertThat(
             ks.session()
                 .execute(
-                    "SELECT unit, status, chunks FROM " + ks.name() + "."
-                        + SchemaMigrator.PROGRESS_TABLE + " WHERE migration_id = ?",
+                    "SELECT unit, status, chunks FROM "
+                        + ks.name()
+                        + "."
+                        + SchemaMigrator.PROGRESS_TABLE
+                        + " WHERE migration_id = ?",
                     crashing.migrationId())
                 .all())
         .hasSize(2)
@@ -249,9 +266,12 @@ class SchemaMigratorTest {
     m.ensureBookkeeping();
     ks.session()
         .execute(
-            "INSERT INTO " + ks.name() + "." + SchemaDdl.LOCK_TABLE
-                + " (name, owner, acquired_at) VALUES ('migrate', 'dba@elsewhere', toTimestamp(now()))"
-                + " USING TTL 60");
+            "INSERT INTO "
+                + ks.name()
+                + "."
+                + SchemaDdl.LOCK_TABLE
+                + " (name, owner, acquired_at) VALUES ('migrate', 'dba@elsewhere',"
+                + " toTimestamp(now())) USING TTL 60");
     try {
       assertThatThrownBy(m::run)
           .isInstanceOf(IllegalStateException.class)
@@ -259,15 +279,19 @@ class SchemaMigratorTest {
       assertThat(tables.existingTables()).noneMatch(n -> n.startsWith("lk_"));
     } finally {
       ks.session()
-          .execute("DELETE FROM " + ks.name() + "." + SchemaDdl.LOCK_TABLE + " WHERE name = 'migrate'");
+          .execute(
+              "DELETE FROM " + ks.name() + "." + SchemaDdl.LOCK_TABLE + " WHERE name = 'migrate'");
     }
   }
 
   @Test
   void build_badArguments_nameTheBadValue() {
     assertThatThrownBy(
-            () -> migrator(LocalDate.of(2026, 11, 3), target(LocalDate.of(2026, 11, 3), "v11",
-                "x_", "c6_", 4)).build())
+            () ->
+                migrator(
+                        LocalDate.of(2026, 11, 3),
+                        target(LocalDate.of(2026, 11, 3), "v11", "x_", "c6_", 4))
+                    .build())
         .hasMessageContaining("2026-11-03")
         .hasMessageContaining("2026-11-02, 2026-11-05, 2026-11-08");
     assertThatThrownBy(() -> migrator(P6, target(P6, "v6", "i6_", "c6_", 0)).build())
@@ -281,8 +305,10 @@ class SchemaMigratorTest {
     assertThatThrownBy(() -> migrator(last, target(last, "v10", "n_", "c11_", 4)).build())
         .hasMessageContaining("last period");
     assertThatThrownBy(
-            () -> migrator(P6, target(P6, "v11", "n_", "c6_", 4))
-                .timeRange(Instant.parse("2026-11-06T00:00:00Z").toEpochMilli(), null).build())
+            () ->
+                migrator(P6, target(P6, "v11", "n_", "c6_", 4))
+                    .timeRange(Instant.parse("2026-11-06T00:00:00Z").toEpochMilli(), null)
+                    .build())
         .hasMessageContaining("--from-time 2026-11-06T00:00:00Z lies outside");
     assertThatThrownBy(() -> migrator(P6, target(P9, "v11", "n_", "c6_", 4)).build())
         .hasMessageContaining("2026-11-05");
@@ -324,11 +350,19 @@ class SchemaMigratorTest {
     }
     int n = 0;
     for (var e : ts.entrySet()) {
-      for (Row r : ks.session().execute("SELECT hash, range, value FROM " + ks.name() + "." + e.getKey())) {
+      for (Row r :
+          ks.session().execute("SELECT hash, range, value FROM " + ks.name() + "." + e.getKey())) {
         n++;
-        out.add(e.getValue() + " " + r.getString(0) + " "
-            + java.util.HexFormat.of().formatHex(RowStore.bytes(r.getByteBuffer(1))) + " "
-            + (r.isNull(2) ? "-" : java.util.HexFormat.of().formatHex(RowStore.bytes(r.getByteBuffer(2)))));
+        out.add(
+            e.getValue()
+                + " "
+                + r.getString(0)
+                + " "
+                + java.util.HexFormat.of().formatHex(RowStore.bytes(r.getByteBuffer(1)))
+                + " "
+                + (r.isNull(2)
+                    ? "-"
+                    : java.util.HexFormat.of().formatHex(RowStore.bytes(r.getByteBuffer(2)))));
       }
     }
     assertThat(out).hasSize(n); // No two rows render the same.
