@@ -162,6 +162,53 @@ class SchemaMigrateCommandTest {
   }
 
   @Test
+  void migrate_targetConfigNotMatchingTheSource_exitTwoNamingTheDays() throws IOException {
+    Path shifted = dir.resolve("shifted.yaml");
+    Files.writeString(
+        shifted,
+        CONFIG
+            .replace("2026-11-05", "2026-11-04")
+            .replace("prefix: index_,", "prefix: ix11_,")
+            .replace("schema: v6", "schema: v11\n    row_shards: 4"));
+    SchemaPrintCommandTest.Run r =
+        migrate(
+            "--from-period",
+            "2026-11-02",
+            "--to",
+            "v11",
+            "--target-config",
+            shifted.toString(),
+            "--dry-run");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("[2026-11-02, 2026-11-04]", "[2026-11-02, 2026-11-05]");
+    r =
+        migrate(
+            "--from-period",
+            "2026-11-02",
+            "--to",
+            "v10",
+            "--target-config",
+            shifted.toString(),
+            "--dry-run");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--to v10", "has schema v11");
+  }
+
+  @Test
+  void progress_onATerminal_drawsABarWithPercentRateAndEta() {
+    java.io.StringWriter w = new java.io.StringWriter();
+    SchemaMigrateCommand.Progress p =
+        new SchemaMigrateCommand.Progress(new java.io.PrintWriter(w), true);
+    p.update(new SchemaMigrator.Progress(5, 10, 300, 900, 3_000_000_000L, "t:4/10"));
+    p.finish();
+    assertThat(w.toString())
+        .startsWith(
+            "\r[###############...............]  50% 5/10 units, 300 chunks, 100 chunks/s,"
+                + " ETA 0m03s")
+        .endsWith(System.lineSeparator());
+  }
+
+  @Test
   void migrate_dryRunAndRunWithoutYes_writeNothing() {
     Set<String> before = tables();
     SchemaPrintCommandTest.Run dry =
