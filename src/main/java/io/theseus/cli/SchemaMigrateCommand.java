@@ -213,6 +213,7 @@ final class SchemaMigrateCommand implements Callable<Integer> {
                 .rate(rate)
                 .maxUnits(maxUnits)
                 .verifySample(verifySample)
+                .restart(restart)
                 .targetConfig(targetCfg);
         Progress bar = new Progress(out, System.console() != null);
         b.progress(bar::update);
@@ -243,8 +244,7 @@ final class SchemaMigrateCommand implements Callable<Integer> {
                   + " tables and writes index entries); run with --dry-run to see the plan");
         }
         if (restart) {
-          mig.clearCheckpoints();
-          out.println("restart: forgot the checkpoints of " + plan.migrationId());
+          out.println("restart: forgetting the checkpoints of " + plan.migrationId());
         }
         SchemaMigrator.Result r = mig.run();
         bar.finish();

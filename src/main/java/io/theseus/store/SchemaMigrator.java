@@ -173,6 +173,8 @@ public final class SchemaMigrator {
   private final Consumer<Progress> progress;
   private final String ks;
   private final String id;
+  private final IndexSchema targetSchema;
+  private final boolean restart;
 
   private SchemaMigrator(Builder b) {
     this.session = b.session;
@@ -194,6 +196,8 @@ public final class SchemaMigrator {
     this.progress = b.progress;
     this.ks = CqlIdentifier.fromInternal(rows.keyspace()).asCql(true);
     this.id = migrationId();
+    this.targetSchema = target.indexSchema();
+    this.restart = b.restart;
   }
 
   /**
@@ -232,6 +236,7 @@ public final class SchemaMigrator {
     private int maxUnits;
     private boolean metricNames = true;
     private int verifySample = 1000;
+    private boolean restart;
     private Consumer<Progress> progress = p -> {};
     private SchemaConfig targetConfigIn;
 
@@ -300,6 +305,12 @@ public final class SchemaMigrator {
     /** Whether to write Theseus metric-names rows (as the normal write path). Default true. */
     public Builder metricNamesIndex(boolean on) {
       metricNames = on;
+      return this;
+    }
+
+    /** Forget this migration's checkpoints (under the lock) and start over. Default false. */
+    public Builder restart(boolean on) {
+      restart = on;
       return this;
     }
 
@@ -715,6 +726,9 @@ public final class SchemaMigrator {
     String owner = whoAmI();
     lock(owner);
     try {
+      if (restart) {
+        clearCheckpoints();
+      }
       Plan plan = plan();
       for (String t : plan.targetTables()) {
         tables.ensure(t).toCompletableFuture().join();
@@ -964,7 +978,11 @@ public final class SchemaMigrator {
         ExternalKey k = d.chunk().key();
         String targetTable = targetChunkTable(k.from());
         if (targetTable != null && !targetTable.equals(e.getKey())) {
-          copies.add(rows.putChunk(targetTable, cid, blob).toCompletableFuture());
+          copies.add(
+              tables
+                  .ensure(targetTable)
+                  .thenCompose(v -> rows.putChunk(targetTable, cid, blob))
+                  .toCompletableFuture());
           st.copied++;
         }
         entries.addAll(
@@ -974,6 +992,13 @@ public final class SchemaMigrator {
     }
     // Chunks first, then the index: an index entry never points at a missing chunk.
     CompletableFuture.allOf(copies.toArray(CompletableFuture[]::new)).join();
+    // Entries of a chunk reaching outside --from-time/--to-time may land in tables beyond the
+    // plan's; create those on demand as the write path does (a no-op once known).
+    Set<String> entryTables = new TreeSet<>();
+    entries.forEach(x -> entryTables.add(x.table()));
+    for (String t : entryTables) {
+      tables.ensure(t).toCompletableFuture().join();
+    }
     rows.write(entries).toCompletableFuture().join();
     st.entries += entries.size();
     if (dedupe.size() > 1_000_000) {
@@ -999,7 +1024,7 @@ public final class SchemaMigrator {
       String user, long cFrom, long cThrough, Labels metric, String cid, Set<String> dedupe) {
     long pf = Math.max(cFrom, periodStart);
     long pt = Math.min(cThrough, periodEnd);
-    IndexSchema s = target.indexSchema();
+    IndexSchema s = targetSchema;
     List<IndexEntry> out = new ArrayList<>();
     if (s.indexesSeries()) {
       for (IndexSchema.BucketEntries b : s.labelEntries(user, pf, pt, metric)) {

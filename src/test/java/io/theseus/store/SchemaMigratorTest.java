@@ -261,6 +261,29 @@ class SchemaMigratorTest {
   }
 
   @Test
+  void run_inTwoTimeSlicesThenRestart_targetReadPathReturnsTheSameAsTheSource() {
+    PeriodConfig t = target(P6, "v10", "sl_", "c6_", 2);
+    long cut = Instant.parse("2026-11-03T12:00:00Z").toEpochMilli();
+    long end = Instant.parse("2026-11-04T23:59:59.999Z").toEpochMilli();
+    SchemaMigrator a = migrator(P6, t).timeRange(null, cut).build();
+    SchemaMigrator b = migrator(P6, t).timeRange(cut + 1, end).build();
+    assertThat(a.migrationId()).isNotEqualTo(b.migrationId());
+    SchemaMigrator.Result ra = a.run();
+    SchemaMigrator.Result rb = b.run();
+    assertThat(ra.ok()).isTrue();
+    assertThat(rb.ok()).isTrue();
+    assertThat(readAll(b.targetConfig())).containsExactlyElementsOf(readAll(SOURCE));
+    assertThat(a.verify(SchemaMigrator.VerifyMode.FULL).ok()).isTrue();
+    assertThat(b.verify(SchemaMigrator.VerifyMode.FULL).ok()).isTrue();
+    Set<String> rowsBefore = rowsOf("sl_");
+    SchemaMigrator.Result again = migrator(P6, t).timeRange(null, cut).restart(true).build().run();
+    assertThat(again.unitsResumed()).isZero();
+    assertThat(again.unitsRun()).isEqualTo(again.unitsTotal());
+    assertThat(again.chunks()).isEqualTo(ra.chunks());
+    assertThat(rowsOf("sl_")).isEqualTo(rowsBefore);
+  }
+
+  @Test
   void run_lockHeldByAnother_refusesNamingTheOwner() {
     SchemaMigrator m = migrator(P6, target(P6, "v11", "lk_", "c6_", 4)).build();
     m.ensureBookkeeping();
