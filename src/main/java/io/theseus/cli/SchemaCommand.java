@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     description =
         "Cassandra schema tooling: describe-series, print, plan, apply, tables, verify, stats,"
-            + " estimate.",
+            + " estimate, migrate.",
     subcommands = {
       DescribeSeriesCommand.class,
       SchemaPrintCommand.class,
@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       SchemaEstimateCommand.class,
       SchemaStatsCommand.class,
       SchemaVerifyCommand.class,
+      SchemaMigrateCommand.class,
       CommandLine.HelpCommand.class
     })
 final class SchemaCommand implements Runnable {

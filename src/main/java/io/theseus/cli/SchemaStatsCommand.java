@@ -6,7 +6,10 @@ import io.theseus.store.SchemaDdl;
 import io.theseus.store.TableManager;
 import io.theseus.store.TableStats;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -17,8 +20,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code theseus schema stats}: per managed table, rows, partitions (chunks), bytes, index rows
- * per partition and the largest partition, from a bounded scan plus {@code system.size_estimates};
- * for chunk tables the samples of the scanned chunks (decoded) and blob bytes per sample, for
+ * per partition and the largest partition, then the {@code --top} largest scanned partitions of
+ * all tables (table, readable key, bytes, rows), from a bounded scan plus {@code
+ * system.size_estimates}; for chunk tables the samples of the scanned chunks (decoded) and blob bytes per sample, for
  * index tables index rows per series; warns about partitions over 100 MiB and undecodable chunks.
  * Read-only.
  */
@@ -40,10 +44,19 @@ final class SchemaStatsCommand implements Callable<Integer> {
   @Option(names = "--sample", paramLabel = "ROWS", description = "Rows scanned per table (default 100000).")
   int sample = 100_000;
 
+  @Option(
+      names = "--top",
+      paramLabel = "N",
+      description = "Largest partitions listed, over all tables (default 10).")
+  int top = TableStats.DEFAULT_TOP;
+
   @Override
   public Integer call() {
     if (sample <= 0) {
       throw new IllegalArgumentException("--sample must be > 0, got " + sample);
+    }
+    if (top <= 0) {
+      throw new IllegalArgumentException("--top must be > 0, got " + top);
     }
     SchemaDdl.Options o = ddl.ddlOptions();
     Set<String> prefixes = SchemaPlanCommand.managedPrefixes(ddl);
@@ -55,13 +68,15 @@ final class SchemaStatsCommand implements Callable<Integer> {
     try (CqlSession s = client.open()) {
       TableManager tm = new TableManager(s, o.keyspace(), t -> "");
       Set<String> tables = tm.tablesWithPrefix(prefixes);
+      List<TableStats.Partition> largest = new ArrayList<>();
       out.printf(
           Locale.ROOT, "%-20s %10s %10s %12s %10s %12s %14s %10s %12s %11s%n", "table", "rows",
           "partitions", "value_bytes", "rows/part", "largest", "est_partitions", "samples",
           "bytes/sample", "rows/series");
       for (String t : tables) {
         PeriodicTables.Kind kind = kindOf(t, kinds);
-        TableStats st = TableStats.of(s, o.keyspace(), t, sample, kind);
+        TableStats st = TableStats.of(s, o.keyspace(), t, sample, kind, top);
+        largest.addAll(st.largestPartitions());
         boolean chunks = kind == PeriodicTables.Kind.CHUNK;
         boolean index = kind == PeriodicTables.Kind.INDEX;
         out.printf(
@@ -87,8 +102,34 @@ final class SchemaStatsCommand implements Callable<Integer> {
       out.println(
           "(+ = scan stopped at --sample rows; est_partitions from system.size_estimates;"
               + " samples, bytes/sample and rows/series over the scanned rows)");
+      printLargest(out, largest, top);
       out.flush();
       return 0;
+    }
+  }
+
+  /** The {@code top} largest scanned partitions of all tables, largest first. */
+  static void printLargest(PrintWriter out, List<TableStats.Partition> all, int top) {
+    List<TableStats.Partition> sorted = new ArrayList<>(all);
+    sorted.sort(
+        Comparator.comparingLong(TableStats.Partition::bytes)
+            .reversed()
+            .thenComparing(TableStats.Partition::table)
+            .thenComparing(TableStats.Partition::hash));
+    if (sorted.size() > top) {
+      sorted = sorted.subList(0, top);
+    }
+    out.println();
+    out.println("largest partitions (top " + top + " of the scanned rows, all tables):");
+    out.printf(Locale.ROOT, "  %-20s %12s %8s  %s%n", "table", "bytes", "rows", "partition key");
+    for (TableStats.Partition p : sorted) {
+      boolean big = p.bytes() > TableStats.LARGE_PARTITION_BYTES;
+      out.printf(
+          Locale.ROOT, "  %-20s %12d %8d  %s%s%n", p.table(), p.bytes(), p.rows(), p.readable(),
+          big ? "  WARNING: over 100 MiB" : "");
+    }
+    if (sorted.isEmpty()) {
+      out.println("  (no rows scanned)");
     }
   }
 

@@ -9,7 +9,11 @@ import io.theseus.chunk.ChunkDecodeResult;
 import io.theseus.chunk.SampleIterator;
 import io.theseus.schema.RangeValues;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
+import java.util.List;
+import java.util.PriorityQueue;
 import java.util.Set;
 
 /**
@@ -35,6 +39,7 @@ import java.util.Set;
  * @param decodedBytes blob bytes of the scanned chunks that decoded (chunk tables)
  * @param badChunks scanned chunks that did not decode (chunk tables)
  * @param series distinct series named by the scanned index rows (index tables)
+ * @param largestPartitions the largest scanned partitions, largest first (at most {@code top})
  */
 public record TableStats(
     String table,
@@ -51,7 +56,22 @@ public record TableStats(
     long samples,
     long decodedBytes,
     long badChunks,
-    long series) {
+    long series,
+    List<Partition> largestPartitions) {
+
+  /** Default length of {@link #largestPartitions}. */
+  public static final int DEFAULT_TOP = 10;
+
+  /**
+   * One scanned partition: its {@code hash}, the hash rendered for people ({@link #readable}),
+   * bytes of its keys and values, and rows.
+   */
+  public record Partition(String table, String hash, long bytes, long rows) {
+    /** {@link TableStats#readable} of the hash. */
+    public String readable() {
+      return TableStats.readable(hash);
+    }
+  }
 
   /** Partitions above this size hurt Cassandra (reads, repairs, compaction). */
   public static final long LARGE_PARTITION_BYTES = 100L * 1024 * 1024;
@@ -74,6 +94,22 @@ public record TableStats(
   /** Scans and estimates {@code keyspace.table}, a table of {@code kind} (null: unknown). */
   public static TableStats of(
       CqlSession session, String keyspace, String table, int sampleRows, PeriodicTables.Kind kind) {
+    return of(session, keyspace, table, sampleRows, kind, DEFAULT_TOP);
+  }
+
+  /** As above, keeping the {@code top} largest scanned partitions. */
+  public static TableStats of(
+      CqlSession session,
+      String keyspace,
+      String table,
+      int sampleRows,
+      PeriodicTables.Kind kind,
+      int top) {
+    if (top < 1) {
+      throw new IllegalArgumentException("top partitions must be >= 1, got " + top);
+    }
+    PriorityQueue<Partition> tops =
+        new PriorityQueue<>(Comparator.comparingLong(Partition::bytes));
     String q =
         "SELECT hash, range, value FROM " + CqlIdentifier.fromInternal(keyspace).asCql(true) + "."
             + CqlIdentifier.fromInternal(table).asCql(true) + " LIMIT " + (sampleRows + 1);
@@ -85,6 +121,7 @@ public record TableStats(
     String largestHash = null;
     String current = null;
     long currentBytes = 0;
+    long currentRows = 0;
     boolean complete = true;
     long samples = 0;
     long decodedBytes = 0;
@@ -105,11 +142,14 @@ public record TableStats(
       keyBytes += k;
       valueBytes += v;
       if (!hash.equals(current)) {
+        offer(tops, top, table, current, currentBytes, currentRows);
         partitions++;
         current = hash;
         currentBytes = 0;
+        currentRows = 0;
       }
       currentBytes += k + v;
+      currentRows++;
       if (kind == PeriodicTables.Kind.CHUNK) {
         ChunkDecodeResult d = Chunk.decode(hash, value == null ? null : RowStore.bytes(value));
         if (d.ok()) {
@@ -140,6 +180,9 @@ public record TableStats(
         largestHash = hash;
       }
     }
+    offer(tops, top, table, current, currentBytes, currentRows);
+    List<Partition> largestList = new ArrayList<>(tops);
+    largestList.sort(Comparator.comparingLong(Partition::bytes).reversed());
     long estPartitions = 0;
     long estMean = 0;
     for (Row r :
@@ -155,7 +198,58 @@ public record TableStats(
     return new TableStats(
         table, rows, partitions, valueBytes, keyBytes, largest, largestHash, complete,
         estPartitions, estMean, kind, samples, decodedBytes, badChunks,
-        seriesIds.isEmpty() ? chunkSeries.size() : seriesIds.size());
+        seriesIds.isEmpty() ? chunkSeries.size() : seriesIds.size(), List.copyOf(largestList));
+  }
+
+  private static void offer(
+      PriorityQueue<Partition> tops, int top, String table, String hash, long bytes, long rows) {
+    if (hash == null) {
+      return;
+    }
+    if (tops.size() < top) {
+      tops.add(new Partition(table, hash, bytes, rows));
+    } else if (tops.peek().bytes() < bytes) {
+      tops.poll();
+      tops.add(new Partition(table, hash, bytes, rows));
+    }
+  }
+
+  /**
+   * A partition key for people: day buckets {@code d<n>} of index hashes get their UTC date
+   * ({@code u1:d20394:up} → {@code u1:d20394(2025-11-02):up}); chunk keys {@code
+   * user/fp:from:through:crc} get their time range ({@code ... [2025-11-02T10:00:00Z ..
+   * 2025-11-02T12:00:00Z]}). Anything else is returned as is.
+   */
+  static String readable(String hash) {
+    if (hash == null) {
+      return "";
+    }
+    int slash = hash.indexOf('/');
+    if (slash >= 0) {
+      try {
+        io.theseus.chunk.ExternalKey k = io.theseus.chunk.ExternalKey.parse(hash);
+        return hash + " [" + java.time.Instant.ofEpochMilli(k.from()) + " .. "
+            + java.time.Instant.ofEpochMilli(k.through()) + "]";
+      } catch (IllegalArgumentException e) {
+        return hash;
+      }
+    }
+    StringBuilder b = new StringBuilder();
+    String[] parts = hash.split(":", -1);
+    for (int i = 0; i < parts.length; i++) {
+      if (i > 0) {
+        b.append(':');
+      }
+      b.append(parts[i]);
+      String p = parts[i];
+      if (p.length() > 1 && p.length() < 12 && p.charAt(0) == 'd'
+          && p.substring(1).matches("\\d+")) {
+        b.append('(')
+            .append(java.time.LocalDate.ofEpochDay(Long.parseLong(p.substring(1))))
+            .append(')');
+      }
+    }
+    return b.toString();
   }
 
   /** The series part of a chunk ID: {@code user/fp} of {@code user/fp:from:through:crc}. */
