@@ -20,7 +20,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Bookkeeping for the verifier: per shard, bitsets of sent and acknowledged (2xx) batches per
  * replica, the count of generated indices, and the keys of acknowledged injected samples. Written
- * only by the shard thread; read by the verifier after {@link #runFor} returns (join).
+ * only by the shard thread; read by the verifier after {@link #runFor} returns (join), or during
+ * the run ({@link DuringVerifier}) only below a shard's volatile {@code resolvedUpTo}: its write
+ * after a batch's bits are set publishes them, and bits below it never change again.
  */
 final class TargetRun {
   final Workload w;
@@ -90,6 +92,17 @@ final class TargetRun {
     activeSeconds += (System.nanoTime() - start) / 1e9;
   }
 
+  /** Ticks whose every sample is resolved on every shard (the during-run verification cut). */
+  long resolvedTicks() {
+    long min = Long.MAX_VALUE;
+    for (Shard s : shards) {
+      if (s.nc > 0) {
+        min = Math.min(min, s.resolvedUpTo / s.nc);
+      }
+    }
+    return min == Long.MAX_VALUE ? 0 : min;
+  }
+
   /** Samples the open-loop schedule wants done by now minus those processed. */
   long pending(double roundElapsedSec) {
     if (closed) {
@@ -112,6 +125,8 @@ final class TargetRun {
     final BitSet[] acked;
     long nextBatch;
     long generatedUpTo;
+    /** Local indices below this are generated and their batches sent/acked or dropped for good. */
+    volatile long resolvedUpTo;
     private final SeriesModel.Cursor cursor;
     private final RequestEncoder encoder = new RequestEncoder(model);
     private final Batch batch = new Batch(w.batchSize());
@@ -179,6 +194,7 @@ final class TargetRun {
           if (now - intended > w.maxLagMs() * 1_000_000L) {
             stats.droppedSamples.add((long) batch.count * w.haReplicas());
             nextBatch++;
+            resolvedUpTo = generatedUpTo;
             continue;
           }
         } else {
@@ -194,6 +210,7 @@ final class TargetRun {
           }
         }
         nextBatch++;
+        resolvedUpTo = generatedUpTo;
         if (held.count > 0 && (held.count >= w.batchSize() || cursorTick() > heldMaxTick + 1)) {
           flushHeld();
         }

@@ -128,8 +128,18 @@ final class Verifier {
   }
 
   Result verify(ReadBack readBack) {
+    return verify(readBack, model.new Cursor(), 0, Long.MAX_VALUE);
+  }
+
+  /**
+   * Verifies ticks [fromTick, toTick) only: regenerates their samples with {@code cursor}, which
+   * must have seen every tick below {@code fromTick} (a fresh cursor for 0), and reads back the
+   * time range they span (timestamps grow with the tick and jitter stays below the interval, so
+   * no other tick's samples fall inside). Used for consecutive windows during the run, where the
+   * caller keeps {@code toTick} at or below {@link TargetRun#resolvedTicks()}.
+   */
+  Result verify(ReadBack readBack, SeriesModel.Cursor cursor, long fromTick, long toTick) {
     Result res = new Result();
-    SeriesModel.Cursor cursor = model.new Cursor();
     int replicas = w.haReplicas();
     boolean perReplica = replicas > 1 && !w.haDedupe();
     int views = perReplica ? replicas : 1;
@@ -145,7 +155,7 @@ final class Verifier {
         long li = s / w.connections();
         Expected[] cur = new Expected[views];
         int curGen = -1;
-        for (long k = 0; ; k++) {
+        for (long k = fromTick; k < toTick; k++) {
           long i = k * shard.nc + li;
           if (i >= shard.generatedUpTo) {
             break;
