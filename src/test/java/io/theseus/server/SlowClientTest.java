@@ -33,7 +33,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Slow-loris bounds ({@link RequestDeadlines}) on a real instance with short limits (headers 1 s,
  * body 1.5 s + 1 ms per byte): a client trickling its headers is disconnected, a client trickling
  * its body gets a 408 and is disconnected with nothing of it ingested, another tenant's pushes go
- * on meanwhile, and a keep-alive connection idle for longer than both bounds still serves.
+ * on meanwhile, and a keep-alive connection idle for longer than both bounds still serves (and
+ * its next, stalled request is cut off too).
  */
 @ExtendWith(CassandraExtension.class)
 class SlowClientTest {
@@ -185,6 +186,12 @@ class SlowClientTest {
       byte[] b1 = pushBody("keepalive_metric", now + 1000, 2);
       keepAlive.send(HostileInputTest.concat(pushHead("other", b1.length), b1));
       assertThat(readResponse(keepAlive.in)).isEqualTo(200);
+      // ...and its next request is clocked too: half a request line, then nothing.
+      keepAlive.socket.setSoTimeout(20_000);
+      keepAlive.send("POST /api/v1/pu");
+      assertThat(awaitClose(keepAlive).get(25, TimeUnit.SECONDS)).isEqualTo(-1);
+      assertThat(server.metrics().counter("theseus_http_header_timeouts").getCount())
+          .isEqualTo(headerTimeouts + 2);
 
       HttpResponse<String> q = get("/api/v1/query?query=count_over_time(other_metric[10m])&time="
           + (now + 60_000) / 1000, "other");
