@@ -86,8 +86,12 @@ final class DuringVerifier {
     if (to <= nextTick) {
       return true;
     }
+    java.util.BitSet[][] snapshots = new java.util.BitSet[run.shards.length][];
+    for (int c = 0; c < snapshots.length; c++) {
+      snapshots[c] = run.shards[c].snapshot();
+    }
     long t0 = System.nanoTime();
-    Verifier.Result r = verifier.verify(readBack, cursor, nextTick, to);
+    Verifier.Result r = verifier.verify(readBack, cursor, nextTick, to, snapshots);
     r.seconds = (System.nanoTime() - t0) / 1e9;
     synchronized (this) {
       checks++;

@@ -21,8 +21,9 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Bookkeeping for the verifier: per shard, bitsets of sent and acknowledged (2xx) batches per
  * replica, the count of generated indices, and the keys of acknowledged injected samples. Written
  * only by the shard thread; read by the verifier after {@link #runFor} returns (join), or during
- * the run ({@link DuringVerifier}) only below a shard's volatile {@code resolvedUpTo}: its write
- * after a batch's bits are set publishes them, and bits below it never change again.
+ * the run ({@link DuringVerifier}) only below a shard's volatile {@code resolvedUpTo} and through
+ * {@link Shard#snapshot()} copies of the bitsets (taken under the shard's monitor, which the shard
+ * thread holds for its once-per-batch bit updates: a BitSet is not safe to read while it grows).
  */
 final class TargetRun {
   final Workload w;
@@ -147,6 +148,16 @@ final class TargetRun {
       this.random = new SplittableRandom(w.seed() * 31 + c);
     }
 
+    /** Copies of {@link #sent} (index 0) and {@link #acked} (1 + replica), for use during the run. */
+    synchronized BitSet[] snapshot() {
+      BitSet[] out = new BitSet[1 + acked.length];
+      out[0] = (BitSet) sent.clone();
+      for (int r = 0; r < acked.length; r++) {
+        out[1 + r] = (BitSet) acked[r].clone();
+      }
+      return out;
+    }
+
     long intendedOffsetNanos(long j) {
       double t = profile.timeFor((double) (j * w.connections() + c) * w.batchSize());
       return Double.isInfinite(t) ? Long.MAX_VALUE : (long) (t * 1e9);
@@ -200,13 +211,17 @@ final class TargetRun {
         } else {
           intended = System.nanoTime();
         }
-        sent.set((int) j);
+        synchronized (this) {
+          sent.set((int) j);
+        }
         for (int r = 0; r < w.haReplicas(); r++) {
           long e0 = System.nanoTime();
           encoder.encode(batch, r);
           stats.encodeNanos.add(System.nanoTime() - e0);
           if (deliver(batch.count, intended)) {
-            acked[r].set((int) j);
+            synchronized (this) {
+              acked[r].set((int) j);
+            }
           }
         }
         nextBatch++;

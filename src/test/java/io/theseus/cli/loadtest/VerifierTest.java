@@ -172,7 +172,7 @@ class VerifierTest {
     TargetRun run = write(workload(Workload.Protocol.RW1, 1, 1, 2, 2), rx);
     long ticks = run.resolvedTicks();
     assertThat(ticks).isGreaterThan(6);
-    Verifier.Result whole = new Verifier(run).verify(rx, run.model.new Cursor(), 0, ticks);
+    Verifier.Result whole = new Verifier(run).verify(rx, run.model.new Cursor(), 0, ticks, null);
     Verifier v = new Verifier(run);
     SeriesModel.Cursor cursor = run.model.new Cursor();
     long[] cuts = {0, 1, ticks / 2, ticks / 2 + 1, ticks};
@@ -181,7 +181,7 @@ class VerifierTest {
     long optional = 0;
     long foundOptional = 0;
     for (int i = 1; i < cuts.length; i++) {
-      Verifier.Result r = v.verify(rx, cursor, cuts[i - 1], cuts[i]);
+      Verifier.Result r = v.verify(rx, cursor, cuts[i - 1], cuts[i], null);
       assertThat(r.mismatches).as("window %d..%d", cuts[i - 1], cuts[i]).isEmpty();
       assertThat(r.ok()).isTrue();
       required += r.required;
