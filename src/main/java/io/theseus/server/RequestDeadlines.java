@@ -12,11 +12,13 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.http.HttpConnection;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,6 +68,7 @@ final class RequestDeadlines {
   private final long bodyMinBytesPerSec;
   private final Counter headerTimeouts;
   private final Counter bodyTimeouts;
+  private final LongSupplier nanoClock;
 
   RequestDeadlines(
       long headerTimeoutMs,
@@ -73,6 +76,19 @@ final class RequestDeadlines {
       long bodyMinBytesPerSec,
       Counter headerTimeouts,
       Counter bodyTimeouts) {
+    this(headerTimeoutMs, bodyTimeoutMs, bodyMinBytesPerSec, headerTimeouts, bodyTimeouts,
+        System::nanoTime);
+  }
+
+  /** With the clock the deadlines are measured by (tests pair it with an EmbeddedChannel's). */
+  RequestDeadlines(
+      long headerTimeoutMs,
+      long bodyTimeoutMs,
+      long bodyMinBytesPerSec,
+      Counter headerTimeouts,
+      Counter bodyTimeouts,
+      LongSupplier nanoClock) {
+    this.nanoClock = nanoClock;
     this.headerNanos = TimeUnit.MILLISECONDS.toNanos(headerTimeoutMs);
     this.bodyNanos = TimeUnit.MILLISECONDS.toNanos(bodyTimeoutMs);
     this.bodyMinBytesPerSec = bodyMinBytesPerSec;
@@ -85,7 +101,11 @@ final class RequestDeadlines {
     if (!(conn instanceof io.vertx.core.http.impl.HttpServerConnection c)) {
       return;
     }
-    ChannelPipeline p = c.channelHandlerContext().pipeline();
+    install(c.channelHandlerContext().pipeline());
+  }
+
+  /** Installs the clock around the pipeline's {@code httpDecoder} and {@code httpEncoder}. */
+  void install(ChannelPipeline p) {
     if (p.get("httpDecoder") == null || p.get("httpEncoder") == null || p.get(RAW) != null) {
       logger.debug("no HTTP/1.x codec in {}: request deadlines not installed", p.names());
       return;
@@ -120,11 +140,11 @@ final class RequestDeadlines {
           public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (phase == IDLE && msg instanceof ByteBuf b && b.isReadable()) {
               phase = HEADERS;
-              phaseStart = System.nanoTime();
+              phaseStart = nanoClock.getAsLong();
             }
             ctx.fireChannelRead(msg);
             if (phase != IDLE && timer == null) {
-              arm(deadline() - System.nanoTime());
+              arm(deadline() - nanoClock.getAsLong());
             }
           }
 
@@ -142,7 +162,7 @@ final class RequestDeadlines {
           public void channelRead(ChannelHandlerContext ctx, Object m) {
             if (m instanceof HttpRequest) {
               phase = BODY;
-              phaseStart = System.nanoTime();
+              phaseStart = nanoClock.getAsLong();
               bodyBytes = 0;
               responseStarted = false;
               awaitingResponse++;
@@ -150,7 +170,7 @@ final class RequestDeadlines {
             if (m instanceof HttpContent hc) {
               if (phase != BODY) { // installed mid-request: clock the rest of this body
                 phase = BODY;
-                phaseStart = System.nanoTime();
+                phaseStart = nanoClock.getAsLong();
                 bodyBytes = 0;
               }
               bodyBytes += hc.content().readableBytes();
@@ -164,10 +184,12 @@ final class RequestDeadlines {
 
           @Override
           public void write(ChannelHandlerContext ctx, Object m, ChannelPromise promise) {
-            if (m instanceof HttpResponse) {
+            boolean informational = m instanceof HttpResponse r
+                && r.status().codeClass() == HttpStatusClass.INFORMATIONAL; // 100 Continue
+            if (m instanceof HttpResponse && !informational) {
               responseStarted = true;
             }
-            if (m instanceof LastHttpContent && awaitingResponse > 0) {
+            if (m instanceof LastHttpContent && !informational && awaitingResponse > 0) {
               awaitingResponse--;
             }
             ctx.write(m, promise);
@@ -202,7 +224,7 @@ final class RequestDeadlines {
       if (phase == IDLE || !rawCtx.channel().isActive()) {
         return;
       }
-      long now = System.nanoTime();
+      long now = nanoClock.getAsLong();
       boolean serverSide =
           !rawCtx.channel().config().isAutoRead() || (phase == HEADERS && awaitingResponse > 0);
       if (serverSide) {
