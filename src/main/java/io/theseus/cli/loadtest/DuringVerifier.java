@@ -21,6 +21,8 @@ import java.util.Map;
  */
 final class DuringVerifier {
   static final long MAX_SAMPLES_PER_CHECK = 200_000;
+  /** Per-check rows kept for the JSON report (the totals cover every check). */
+  static final int MAX_CHECK_ROWS = 1_000;
 
   private final TargetRun run;
   private final ReadBack readBack;
@@ -28,6 +30,7 @@ final class DuringVerifier {
   private final Verifier verifier;
   private final SeriesModel.Cursor cursor;
   private final Verifier.Result totals = new Verifier.Result();
+  private final java.util.List<Map<String, Object>> rows = new java.util.ArrayList<>();
   private final Object wake = new Object();
   private Thread thread;
   private volatile boolean stopping;
@@ -95,6 +98,18 @@ final class DuringVerifier {
     r.seconds = (System.nanoTime() - t0) / 1e9;
     synchronized (this) {
       checks++;
+      if (rows.size() < MAX_CHECK_ROWS) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("from_tick", nextTick);
+        row.put("to_tick", to);
+        row.put("required", r.required);
+        row.put("found_required", r.foundRequired);
+        row.put("missing", r.missing);
+        row.put("mismatches", r.altered + r.duplicated + r.unexpected + r.labelMismatches);
+        row.put("errors", r.errors.size());
+        row.put("seconds", r.seconds);
+        rows.add(row);
+      }
       nextTick = to;
       add(r);
       broken = !r.errors.isEmpty();
@@ -163,6 +178,7 @@ final class DuringVerifier {
     m.put("ticks_checked", nextTick);
     m.put("via", readBack.describe());
     m.putAll(totals.toMap());
+    m.put("per_check", new java.util.ArrayList<>(rows));
     return m;
   }
 }

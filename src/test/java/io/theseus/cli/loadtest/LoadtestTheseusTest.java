@@ -183,6 +183,12 @@ class LoadtestTheseusTest {
     assertThat(during).isPositive().isLessThanOrEqualTo(required);
     assertThat(e.at("/verification_during/found_required").asLong()).isEqualTo(during);
     assertThat(e.at("/verification_during/ok").asBoolean()).isTrue();
+    long perCheck = 0;
+    for (JsonNode row : e.at("/verification_during/per_check")) {
+      assertThat(row.get("missing").asLong()).isZero();
+      perCheck += row.get("required").asLong();
+    }
+    assertThat(perCheck).isEqualTo(during);
     assertThat(out).contains("verify target via during-run checks");
     written.addAndGet(required);
     assertThat(Files.readString(html)).contains("<svg").contains("Accepted samples/s");
