@@ -70,6 +70,7 @@ final class LoadtestCommand implements Callable<Integer> {
   Integer queryRepeats;
   @Option(names = "--verify", description = "Read every sample back and compare; exit 1 on any loss.") boolean verify;
   @Option(names = "--verify-via", paramLabel = "query|read|query,read", description = "Read back through the query API (JSON; NaN payloads lost), remote read (exact bits) or both. Default query.") String verifyVia = "query";
+  @Option(names = "--verify-during", paramLabel = "DUR", description = "While writing, every DUR verify the samples all shards have settled (same read-back as --verify-via's first); exit 1 on loss found mid-run.") String verifyDuring;
   @Option(names = "--json", paramLabel = "FILE", description = "Write the JSON report.") Path json;
   @Option(names = "--html", paramLabel = "FILE", description = "Write the HTML report.") Path html;
   @Option(names = "--compare", paramLabel = "URL", description = "Second remote-write URL, run in alternating rounds.") String compare;
@@ -121,6 +122,7 @@ final class LoadtestCommand implements Callable<Integer> {
     f.failIf = failIf;
     f.progress = progress;
     f.verifyVia = verifyVia;
+    f.verifyDuring = verifyDuring;
     return f.run(System.out, System.err);
   }
 }

@@ -69,7 +69,10 @@ final class ServeCommand implements Callable<Integer> {
                   s.authEnabled(),
                   s.tenantsFile(),
                   s.maxRequestBytes(),
-                  s.instanceId()));
+                  s.instanceId(),
+                  s.headerTimeoutMs(),
+                  s.bodyTimeoutMs(),
+                  s.bodyMinBytesPerSec()));
     }
     TheseusConfig.Cassandra c = cfg.cassandra();
     if (cassandra != null || keyspace != null) {

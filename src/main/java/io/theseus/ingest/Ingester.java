@@ -59,8 +59,8 @@ public final class Ingester implements AutoCloseable {
   private volatile long lastCheckpointMs;
   private final Wal wal;
 
-  private Ingester(IngestOptions opts, ChunkFlusher flusher, IngestMetrics metrics, LongSupplier clock)
-      throws IOException {
+  private Ingester(IngestOptions opts, ChunkFlusher flusher, IngestMetrics metrics, LongSupplier clock,
+      Wal.SegmentOpener segments) throws IOException {
     this.opts = opts;
     this.flusher = flusher;
     this.metrics = metrics;
@@ -97,7 +97,8 @@ public final class Ingester implements AutoCloseable {
                       opts.maxChunkAgeMs(), backlog::incrementAndGet);
                 }
               }
-            });
+            },
+            segments);
     long samples = 0;
     for (TenantHead th : tenants.values()) {
       metrics.activeSeries.labelValues(th.tenant).set(th.seriesCount());
@@ -124,12 +125,18 @@ public final class Ingester implements AutoCloseable {
   /** Opens the WAL, replays it into a fresh head and starts the flush loop. */
   public static Ingester open(IngestOptions opts, ChunkFlusher flusher, IngestMetrics metrics)
       throws IOException {
-    return new Ingester(opts, flusher, metrics, System::currentTimeMillis);
+    return new Ingester(opts, flusher, metrics, System::currentTimeMillis, Wal.FILES);
   }
 
   static Ingester open(IngestOptions opts, ChunkFlusher flusher, IngestMetrics metrics,
       LongSupplier clock) throws IOException {
-    return new Ingester(opts, flusher, metrics, clock);
+    return new Ingester(opts, flusher, metrics, clock, Wal.FILES);
+  }
+
+  /** With WAL segments opened by {@code segments} (tests inject disk faults there). */
+  static Ingester open(IngestOptions opts, ChunkFlusher flusher, IngestMetrics metrics,
+      LongSupplier clock, Wal.SegmentOpener segments) throws IOException {
+    return new Ingester(opts, flusher, metrics, clock, segments);
   }
 
   public IngestOptions options() {

@@ -46,6 +46,11 @@ import org.slf4j.LoggerFactory;
  * a short read, a bad length or a CRC mismatch ends the log: the segment is truncated there (and
  * later segments deleted) with a warning.
  *
+ * <p>Segments are opened through a {@link SegmentOpener} ({@link #FILES} in production): the seam
+ * where tests put a channel that runs out of space ({@code IOException("No space left on
+ * device")} after a partial write) and later gets it back. It is called once per segment, so it
+ * costs nothing per record.
+ *
  * <p>Threading: {@link #append} and {@link #rotate} are synchronized; the syncer thread takes the
  * same monitor only to swap positions, and fsyncs outside it.
  */
@@ -65,6 +70,7 @@ final class Wal implements AutoCloseable {
   private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
   private final AtomicLong diskBytes = new AtomicLong();
   private final LongConsumer fsyncNanos;
+  private final SegmentOpener opener;
   private final Thread syncer;
 
   private FileChannel channel;
@@ -84,8 +90,20 @@ final class Wal implements AutoCloseable {
     void sample(long ref, long t, double v);
   }
 
-  private Wal(Path dir, long segmentBytes, long syncIntervalMs, LongConsumer fsyncNanos) {
+  /** Opens segment files for appending (the fault-injection seam). */
+  interface SegmentOpener {
+    FileChannel open(Path segment) throws IOException;
+  }
+
+  /** Plain files. */
+  static final SegmentOpener FILES =
+      p -> FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+          StandardOpenOption.APPEND);
+
+  private Wal(Path dir, long segmentBytes, long syncIntervalMs, LongConsumer fsyncNanos,
+      SegmentOpener opener) {
     this.dir = dir;
+    this.opener = opener;
     this.segmentBytes = segmentBytes;
     this.syncIntervalMs = Math.max(1, syncIntervalMs);
     this.fsyncNanos = fsyncNanos;
@@ -99,8 +117,15 @@ final class Wal implements AutoCloseable {
   static Wal open(
       Path dir, long segmentBytes, long syncIntervalMs, LongConsumer fsyncNanos, Replayer replayer)
       throws IOException {
+    return open(dir, segmentBytes, syncIntervalMs, fsyncNanos, replayer, FILES);
+  }
+
+  /** As {@link #open(Path, long, long, LongConsumer, Replayer)}, segments opened by {@code opener}. */
+  static Wal open(
+      Path dir, long segmentBytes, long syncIntervalMs, LongConsumer fsyncNanos, Replayer replayer,
+      SegmentOpener opener) throws IOException {
     Files.createDirectories(dir);
-    Wal w = new Wal(dir, segmentBytes, syncIntervalMs, fsyncNanos);
+    Wal w = new Wal(dir, segmentBytes, syncIntervalMs, fsyncNanos, opener);
     int last = w.replay(replayer);
     w.openSegment(last + 1);
     w.syncer.start();
@@ -181,10 +206,7 @@ final class Wal implements AutoCloseable {
   private void openSegment(int n) throws IOException {
     segment = n;
     segmentSize = 0;
-    channel =
-        FileChannel.open(
-            segmentPath(n), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-            StandardOpenOption.APPEND);
+    channel = opener.open(segmentPath(n));
     segmentSize = channel.size();
     FileChannel d = FileChannel.open(dir, StandardOpenOption.READ);
     try (d) {

@@ -62,7 +62,10 @@ public record TheseusConfig(
       Boolean authEnabled,
       String tenantsFile,
       Long maxRequestBytes,
-      String instanceId) {
+      String instanceId,
+      Long headerTimeoutMs,
+      Long bodyTimeoutMs,
+      Long bodyMinBytesPerSec) {
     public Server {
       listen = listen == null ? "127.0.0.1:9009" : listen;
       dataDir = dataDir == null ? "./data" : dataDir;
@@ -72,6 +75,21 @@ public record TheseusConfig(
         throw new IllegalArgumentException("server.max_request_bytes must be > 0, got " + maxRequestBytes);
       }
       HostPort.parse(listen, "server.listen");
+      headerTimeoutMs = headerTimeoutMs == null ? 20_000L : headerTimeoutMs;
+      bodyTimeoutMs = bodyTimeoutMs == null ? 30_000L : bodyTimeoutMs;
+      bodyMinBytesPerSec = bodyMinBytesPerSec == null ? 16_384L : bodyMinBytesPerSec;
+      if (headerTimeoutMs <= 0 || bodyTimeoutMs <= 0 || bodyMinBytesPerSec < 0) {
+        throw new IllegalArgumentException("server.header_timeout_ms and server.body_timeout_ms"
+            + " must be > 0 and server.body_min_bytes_per_sec >= 0, got " + headerTimeoutMs + ", "
+            + bodyTimeoutMs + ", " + bodyMinBytesPerSec);
+      }
+    }
+
+    /** The slow-client bounds at their defaults. */
+    public Server(String listen, String dataDir, Boolean authEnabled, String tenantsFile,
+        Long maxRequestBytes, String instanceId) {
+      this(listen, dataDir, authEnabled, tenantsFile, maxRequestBytes, instanceId, null, null,
+          null);
     }
 
     static Server defaults() {

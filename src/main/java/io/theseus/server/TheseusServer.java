@@ -198,6 +198,14 @@ public final class TheseusServer implements AutoCloseable {
             QueryLimits.of(config.querier()));
     closeables.add(queryApi);
     TheseusConfig.HostPort hp = TheseusConfig.HostPort.parse(config.server().listen(), "server.listen");
+    // Slow-loris bounds: the idle timeout below is reset by every trickled byte.
+    RequestDeadlines deadlines =
+        new RequestDeadlines(
+            config.server().headerTimeoutMs(),
+            config.server().bodyTimeoutMs(),
+            config.server().bodyMinBytesPerSec(),
+            metrics.counter("theseus_http_header_timeouts"),
+            metrics.counter("theseus_http_body_timeouts"));
     HttpServerOptions opts =
         new HttpServerOptions()
             .setHost(hp.host())
@@ -209,12 +217,16 @@ public final class TheseusServer implements AutoCloseable {
             .setMaxFormBufferedBytes(QueryApi.MAX_FORM_BYTES)
             // Go's net/http (Prometheus) takes request lines up to 1 MB; Vert.x defaults to 4 KiB.
             .setMaxInitialLineLength(1 << 20)
+            // HTTP/1.1 only: with h2c on, Vert.x sets a connection up (and calls the connection
+            // handler that installs the request deadlines) only after its first request's headers.
+            .setHttp2ClearTextEnabled(false)
             .setIdleTimeout(300)
             .setIdleTimeoutUnit(TimeUnit.SECONDS);
     try {
       http =
           vertx
               .createHttpServer(opts)
+              .connectionHandler(deadlines::install)
               .requestHandler(router)
               .listen()
               .toCompletionStage()

@@ -45,6 +45,20 @@ class TheseusConfigTest {
   }
 
   @Test
+  void load_slowClientBounds_parsedAndChecked(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("c.yaml");
+    Files.writeString(f, "server:\n  header_timeout_ms: 1500\n  body_timeout_ms: 2500\n"
+        + "  body_min_bytes_per_sec: 100\n");
+    TheseusConfig c = TheseusConfig.load(f);
+    assertThat(c.server().headerTimeoutMs()).isEqualTo(1500L);
+    assertThat(c.server().bodyTimeoutMs()).isEqualTo(2500L);
+    assertThat(c.server().bodyMinBytesPerSec()).isEqualTo(100L);
+    assertThat(TheseusConfig.defaults().server().headerTimeoutMs()).isEqualTo(20_000L);
+    Files.writeString(f, "server:\n  header_timeout_ms: 0\n");
+    assertThatThrownBy(() -> TheseusConfig.load(f)).hasMessageContaining("server.header_timeout_ms");
+  }
+
+  @Test
   void load_badListen_namesField(@TempDir Path dir) throws Exception {
     Path f = dir.resolve("c.yaml");
     Files.writeString(f, "server:\n  listen: nope\n");

@@ -46,6 +46,7 @@ public final class Flags {
   public List<String> failIf = new ArrayList<>();
   public String progress = "auto";
   public String verifyVia = "query";
+  public String verifyDuring;
 
   /** Builds the workload from file + flags (flags win). */
   Workload workload() {
@@ -104,6 +105,7 @@ public final class Flags {
     if (cmp != null && w.targets().size() == 1 && w.targets().get(0).name().equals("compare")) {
       throw new IllegalArgumentException("--compare: target name clash");
     }
-    return Loadtest.run(w, new Loadtest.Options(json, html, cmp, rounds, failIf, progress, verifyVia, out, err));
+    return Loadtest.run(w, new Loadtest.Options(json, html, cmp, rounds, failIf, progress, verifyVia,
+        verifyDuring == null ? 0 : Durations.parseMillis("--verify-during", verifyDuring), out, err));
   }
 }

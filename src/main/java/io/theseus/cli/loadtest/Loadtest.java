@@ -31,6 +31,7 @@ public final class Loadtest {
       List<String> failIf,
       String progress,
       String verifyVia,
+      long verifyDuringMs,
       PrintStream out,
       PrintStream err) {}
 
@@ -39,6 +40,7 @@ public final class Loadtest {
   private final List<Threshold> thresholds = new ArrayList<>();
   private final List<String> warnings = new ArrayList<>();
   private final boolean tty;
+  private final Map<TargetRun, DuringVerifier> during = new java.util.IdentityHashMap<>();
 
   Loadtest(Workload w, Options o) {
     this.w = w;
@@ -53,6 +55,9 @@ public final class Loadtest {
       if (!via.equals("query") && !via.equals("read")) {
         throw new IllegalArgumentException("--verify-via: '" + o.verifyVia() + "' must be query, read or query,read");
       }
+    }
+    if (o.verifyDuringMs() < 0) {
+      throw new IllegalArgumentException("--verify-during: " + o.verifyDuringMs() + " ms must be >= 0");
     }
     if (o.rounds() < 1) {
       throw new IllegalArgumentException("--rounds: " + o.rounds() + " must be >= 1");
@@ -83,6 +88,16 @@ public final class Loadtest {
     for (TargetRun r : runs) {
       queries.add(new QueryLoad(r, client));
     }
+    if (o.verifyDuringMs() > 0) {
+      String via = o.verifyVia().split(",")[0];
+      for (TargetRun r : runs) {
+        if (!r.target.isDiscard()) {
+          ReadBack rb = via.equals("read")
+              ? new RemoteReadBack(client, r.target) : new QueryApiReadBack(client, r.target);
+          during.put(r, new DuringVerifier(r, rb, o.verifyDuringMs()));
+        }
+      }
+    }
     var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     long cpu0 = os.getProcessCpuTime();
     long wall0 = System.nanoTime();
@@ -91,6 +106,32 @@ public final class Loadtest {
         w.series(), w.labels(), w.protocol(), w.batchSize(), w.connections(),
         w.closedLoop() ? "closed loop" : "open loop at " + (long) w.rate() + " samples/s",
         o.compare() != null ? ", compare in " + o.rounds() + " rounds" : "", Durations.format(w.durationMs()));
+    for (DuringVerifier d : during.values()) {
+      d.start();
+    }
+    try {
+      writePhase(runs, queries);
+    } finally {
+      for (DuringVerifier d : during.values()) {
+        d.stop();
+      }
+    }
+    long cpuNanos = os.getProcessCpuTime() - cpu0;
+    double wallSec = (System.nanoTime() - wall0) / 1e9;
+    double cpuPct = cpuNanos / 1e7 / wallSec;
+
+    List<Report.Endpoint> eps = new ArrayList<>();
+    boolean verifyFailed = false;
+    for (Map.Entry<TargetRun, DuringVerifier> e : during.entrySet()) {
+      DuringVerifier d = e.getValue();
+      Verifier.Result t = d.totals();
+      verifyFailed |= !t.ok();
+      printVerify(e.getKey(), t, "during-run checks (" + d.checks() + ")");
+    }
+    return finish(runs, queries, client, started, wallSec, cpuPct, cpuNanos, eps, verifyFailed);
+  }
+
+  private void writePhase(List<TargetRun> runs, List<QueryLoad> queries) throws Exception {
     if (o.compare() != null) {
       long per = Math.max(1, w.durationMs() / o.rounds());
       for (int round = 0; round < o.rounds(); round++) {
@@ -102,12 +143,11 @@ public final class Loadtest {
     } else {
       roundOf(runs, queries, w.durationMs(), true, "");
     }
-    long cpuNanos = os.getProcessCpuTime() - cpu0;
-    double wallSec = (System.nanoTime() - wall0) / 1e9;
-    double cpuPct = cpuNanos / 1e7 / wallSec;
+  }
 
-    List<Report.Endpoint> eps = new ArrayList<>();
-    boolean verifyFailed = false;
+  private int finish(List<TargetRun> runs, List<QueryLoad> queries, HttpClient client,
+      Instant started, double wallSec, double cpuPct, long cpuNanos, List<Report.Endpoint> eps,
+      boolean verifyFailed) throws Exception {
     for (int i = 0; i < runs.size(); i++) {
       TargetRun r = runs.get(i);
       Verifier.Result vr = null;
@@ -272,6 +312,10 @@ public final class Loadtest {
             "%s %3.0fs rem %3.0fs %8.1fk/s p50 %6.1fms p99 %7.1fms err %d retry %d drop %d pend %d  ",
             r.target.name(), el, Math.max(0, ms / 1000.0 - el), x[0] / 1000, x[1], x[2], r.stats.errors(),
             r.stats.retries.sum(), r.stats.droppedSamples.sum(), r.stats.pendingSamples.get()));
+        DuringVerifier d = during.get(r);
+        if (d != null) {
+          line.append(d.live()).append("  ");
+        }
       }
       if (tty) {
         o.err().print("\r" + line);
@@ -350,6 +394,12 @@ public final class Loadtest {
       for (Map.Entry<String, Verifier.Result> e : byVia.entrySet()) {
         details.put("verification_via_" + e.getKey(), e.getValue().toMap());
       }
+    }
+    DuringVerifier d = during.get(r);
+    if (d != null) {
+      Verifier.Result t = d.totals();
+      m.put("loss_during", (double) t.loss());
+      details.put("verification_during", d.toMap());
     }
     details.put("active_seconds", active);
     details.put("encode_wall_seconds", s.encodeNanos.sum() / 1e9);

@@ -44,6 +44,7 @@ final class Report {
     {"query_errors", "query errors", "%.0f"},
     {"loss", "verify: missing samples", "%.0f"},
     {"mismatches", "verify: mismatches", "%.0f"},
+    {"loss_during", "verify during the run: missing", "%.0f"},
   };
 
   static void table(PrintStream out, List<Endpoint> eps, boolean ratio) {

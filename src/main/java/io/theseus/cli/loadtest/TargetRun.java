@@ -20,7 +20,10 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Bookkeeping for the verifier: per shard, bitsets of sent and acknowledged (2xx) batches per
  * replica, the count of generated indices, and the keys of acknowledged injected samples. Written
- * only by the shard thread; read by the verifier after {@link #runFor} returns (join).
+ * only by the shard thread; read by the verifier after {@link #runFor} returns (join), or during
+ * the run ({@link DuringVerifier}) only below a shard's volatile {@code resolvedUpTo} and through
+ * {@link Shard#snapshot()} copies of the bitsets (taken under the shard's monitor, which the shard
+ * thread holds for its once-per-batch bit updates: a BitSet is not safe to read while it grows).
  */
 final class TargetRun {
   final Workload w;
@@ -90,6 +93,17 @@ final class TargetRun {
     activeSeconds += (System.nanoTime() - start) / 1e9;
   }
 
+  /** Ticks whose every sample is resolved on every shard (the during-run verification cut). */
+  long resolvedTicks() {
+    long min = Long.MAX_VALUE;
+    for (Shard s : shards) {
+      if (s.nc > 0) {
+        min = Math.min(min, s.resolvedUpTo / s.nc);
+      }
+    }
+    return min == Long.MAX_VALUE ? 0 : min;
+  }
+
   /** Samples the open-loop schedule wants done by now minus those processed. */
   long pending(double roundElapsedSec) {
     if (closed) {
@@ -112,6 +126,8 @@ final class TargetRun {
     final BitSet[] acked;
     long nextBatch;
     long generatedUpTo;
+    /** Local indices below this are generated and their batches sent/acked or dropped for good. */
+    volatile long resolvedUpTo;
     private final SeriesModel.Cursor cursor;
     private final RequestEncoder encoder = new RequestEncoder(model);
     private final Batch batch = new Batch(w.batchSize());
@@ -130,6 +146,16 @@ final class TargetRun {
         acked[r] = new BitSet();
       }
       this.random = new SplittableRandom(w.seed() * 31 + c);
+    }
+
+    /** Copies of {@link #sent} (index 0) and {@link #acked} (1 + replica), for use during the run. */
+    synchronized BitSet[] snapshot() {
+      BitSet[] out = new BitSet[1 + acked.length];
+      out[0] = (BitSet) sent.clone();
+      for (int r = 0; r < acked.length; r++) {
+        out[1 + r] = (BitSet) acked[r].clone();
+      }
+      return out;
     }
 
     long intendedOffsetNanos(long j) {
@@ -183,21 +209,27 @@ final class TargetRun {
           if (now - intended > w.maxLagMs() * 1_000_000L) {
             stats.droppedSamples.add((long) batch.count * w.haReplicas());
             nextBatch++;
+            resolvedUpTo = generatedUpTo;
             continue;
           }
         } else {
           intended = System.nanoTime();
         }
-        sent.set((int) j);
+        synchronized (this) {
+          sent.set((int) j);
+        }
         for (int r = 0; r < w.haReplicas(); r++) {
           long e0 = System.nanoTime();
           encoder.encode(batch, r);
           stats.encodeNanos.add(System.nanoTime() - e0);
           if (deliver(batch.count, intended)) {
-            acked[r].set((int) j);
+            synchronized (this) {
+              acked[r].set((int) j);
+            }
           }
         }
         nextBatch++;
+        resolvedUpTo = generatedUpTo;
         if (held.count > 0 && (held.count >= w.batchSize() || cursorTick() > heldMaxTick + 1)) {
           flushHeld();
         }

@@ -31,6 +31,7 @@ record Threshold(String text, String metric, String op, double value) {
           Map.entry("query_p50", "query latency p50 over all classes, ms"),
           Map.entry("query_p99", "query latency p99 over all classes, ms"),
           Map.entry("query_errors", "failed queries"),
+          Map.entry("loss_during", "acknowledged samples missing in --verify-during checks"),
           Map.entry("cpu", "loadtest process CPU, % of one core"));
 
   private static final Pattern P =

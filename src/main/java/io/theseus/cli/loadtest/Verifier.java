@@ -128,8 +128,21 @@ final class Verifier {
   }
 
   Result verify(ReadBack readBack) {
+    return verify(readBack, model.new Cursor(), 0, Long.MAX_VALUE, null);
+  }
+
+  /**
+   * Verifies ticks [fromTick, toTick) only: regenerates their samples with {@code cursor}, which
+   * must have seen every tick below {@code fromTick} (a fresh cursor for 0), and reads back the
+   * time range they span (timestamps grow with the tick and jitter stays below the interval, so
+   * no other tick's samples fall inside). Used for consecutive windows during the run, where the
+   * caller keeps {@code toTick} at or below {@link TargetRun#resolvedTicks()} and passes the
+   * shards' {@link TargetRun.Shard#snapshot()}s taken after it (null: read the live bitsets, once
+   * the run has ended).
+   */
+  Result verify(ReadBack readBack, SeriesModel.Cursor cursor, long fromTick, long toTick,
+      java.util.BitSet[][] snapshots) {
     Result res = new Result();
-    SeriesModel.Cursor cursor = model.new Cursor();
     int replicas = w.haReplicas();
     boolean perReplica = replicas > 1 && !w.haDedupe();
     int views = perReplica ? replicas : 1;
@@ -142,10 +155,12 @@ final class Verifier {
       int to = Math.min(model.n, from + w.familySize());
       for (int s = from; s < to; s++) {
         TargetRun.Shard shard = run.shards[s % w.connections()];
+        java.util.BitSet[] bits = snapshots == null ? null : snapshots[shard.c];
+        java.util.BitSet sent = bits == null ? shard.sent : bits[0];
         long li = s / w.connections();
         Expected[] cur = new Expected[views];
         int curGen = -1;
-        for (long k = 0; ; k++) {
+        for (long k = fromTick; k < toTick; k++) {
           long i = k * shard.nc + li;
           if (i >= shard.generatedUpTo) {
             break;
@@ -156,8 +171,9 @@ final class Verifier {
           int j = (int) (i / w.batchSize());
           boolean held = model.heldBack(s, k);
           for (int r = 0; r < replicas; r++) {
-            boolean acked = (!held && shard.acked[r].get(j)) || run.injectedAcked.contains(run.key(s, k, r));
-            st[r] = acked ? REQUIRED : (held || shard.sent.get(j)) ? OPTIONAL : UNSENT;
+            boolean ackedBit = bits == null ? shard.acked[r].get(j) : bits[1 + r].get(j);
+            boolean acked = (!held && ackedBit) || run.injectedAcked.contains(run.key(s, k, r));
+            st[r] = acked ? REQUIRED : (held || sent.get(j)) ? OPTIONAL : UNSENT;
           }
           if (gen != curGen) {
             curGen = gen;

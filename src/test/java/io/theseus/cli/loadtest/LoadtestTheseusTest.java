@@ -162,7 +162,8 @@ class LoadtestTheseusTest {
     Object[] r =
         loadtest("loadtest", "--url", base + "/api/v1/push", "--series", "200", "--labels", "6",
             "--rate", "2000", "--duration", "8s", "--connections", "2", "--batch", "200",
-            "--qps", "2", "--verify", "--verify-via", "query,read", "--json", json.toString(),
+            "--qps", "2", "--verify", "--verify-via", "query,read", "--verify-during", "1s",
+            "--json", json.toString(),
             "--html", html.toString(), "--fail-if", "loss>0", "--fail-if", "mismatches>0",
             "--progress", "never");
     String out = (String) r[1];
@@ -176,6 +177,19 @@ class LoadtestTheseusTest {
     assertThat(e.at("/verification/found_required").asLong()).isEqualTo(required);
     assertThat(e.at("/verification_via_read/found_required").asLong()).isEqualTo(required);
     assertThat(e.at("/queries/range/count").asLong()).isPositive();
+    // checked while writing too: several windows, every acknowledged sample of them found
+    assertThat(e.at("/verification_during/checks").asLong()).isGreaterThanOrEqualTo(2);
+    long during = e.at("/verification_during/required").asLong();
+    assertThat(during).isPositive().isLessThanOrEqualTo(required);
+    assertThat(e.at("/verification_during/found_required").asLong()).isEqualTo(during);
+    assertThat(e.at("/verification_during/ok").asBoolean()).isTrue();
+    long perCheck = 0;
+    for (JsonNode row : e.at("/verification_during/per_check")) {
+      assertThat(row.get("missing").asLong()).isZero();
+      perCheck += row.get("required").asLong();
+    }
+    assertThat(perCheck).isEqualTo(during);
+    assertThat(out).contains("verify target via during-run checks");
     written.addAndGet(required);
     assertThat(Files.readString(html)).contains("<svg").contains("Accepted samples/s");
   }
@@ -265,7 +279,8 @@ class LoadtestTheseusTest {
       Object[] r =
           loadtest("loadtest", "--url", "http://127.0.0.1:" + stub.actualPort() + "/api/v1/push",
               "--series", "200", "--rate", "2000", "--duration", "2s", "--connections", "2",
-              "--batch", "200", "--verify", "--json", json.toString(), "--fail-if", "loss>0",
+              "--batch", "200", "--verify", "--verify-during", "500ms", "--json", json.toString(),
+              "--fail-if", "loss>0",
               "--progress", "never");
       String out = (String) r[1];
       assertThat((int) r[0]).as(out).isEqualTo(1);
@@ -276,6 +291,10 @@ class LoadtestTheseusTest {
       assertThat(required).isPositive();
       assertThat(e.at("/verification/missing").asLong()).isEqualTo(required);
       assertThat(e.at("/verification/first_mismatches/0/kind").asText()).contains("missing");
+      // found while the write phase was still running (the checker stops when it ends)
+      assertThat(e.at("/verification_during/checks").asLong()).isPositive();
+      assertThat(e.at("/verification_during/missing").asLong()).isPositive();
+      assertThat(e.at("/verification_during/ok").asBoolean()).isFalse();
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get();
     }

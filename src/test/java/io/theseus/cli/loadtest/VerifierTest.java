@@ -165,4 +165,75 @@ class VerifierTest {
     assertThat(QueryApiReadBack.parseValue("NaN")).isNaN();
     assertThat(QueryApiReadBack.parseValue("1.5999999999999999")).isEqualTo(1.5999999999999999);
   }
+
+  @Test
+  void verify_consecutiveTickWindows_sumToOneVerifyOfTheSameTicks() throws Exception {
+    MemoryReceiver rx = new MemoryReceiver();
+    TargetRun run = write(workload(Workload.Protocol.RW1, 1, 1, 2, 2), rx);
+    long ticks = run.resolvedTicks();
+    assertThat(ticks).isGreaterThan(6);
+    Verifier.Result whole = new Verifier(run).verify(rx, run.model.new Cursor(), 0, ticks, null);
+    Verifier v = new Verifier(run);
+    SeriesModel.Cursor cursor = run.model.new Cursor();
+    long[] cuts = {0, 1, ticks / 2, ticks / 2 + 1, ticks};
+    long required = 0;
+    long foundRequired = 0;
+    long optional = 0;
+    long foundOptional = 0;
+    for (int i = 1; i < cuts.length; i++) {
+      Verifier.Result r = v.verify(rx, cursor, cuts[i - 1], cuts[i], null);
+      assertThat(r.mismatches).as("window %d..%d", cuts[i - 1], cuts[i]).isEmpty();
+      assertThat(r.ok()).isTrue();
+      required += r.required;
+      foundRequired += r.foundRequired;
+      optional += r.optional;
+      foundOptional += r.foundOptional;
+    }
+    assertThat(whole.ok()).isTrue();
+    assertThat(whole.required).isGreaterThan(1000);
+    assertThat(required).isEqualTo(whole.required).isEqualTo(foundRequired);
+    assertThat(optional).isEqualTo(whole.optional);
+    assertThat(foundOptional).isEqualTo(whole.foundOptional);
+  }
+
+  @Test
+  void duringVerifier_checksWhileWriting_ok() throws Exception {
+    MemoryReceiver rx = new MemoryReceiver();
+    Workload w = workload(Workload.Protocol.RW2, 1, 1, 1, 2);
+    TargetRun run = new TargetRun(w, w.targets().get(0), rx, 1_700_000_000_000L, true);
+    DuringVerifier d = new DuringVerifier(run, rx, 5);
+    d.start();
+    runLimited(run, rx);
+    d.stop();
+    assertThat(d.checks()).isPositive();
+    Verifier.Result t = d.totals();
+    assertThat(t.errors).isEmpty();
+    assertThat(t.ok()).as("%s", t.mismatches).isTrue();
+    assertThat(t.required).isPositive().isEqualTo(t.foundRequired);
+  }
+
+  @Test
+  void duringVerifier_receiverAcknowledgesButDrops_lossFoundWhileWriting() throws Exception {
+    MemoryReceiver rx = new MemoryReceiver();
+    java.util.concurrent.atomic.AtomicLong n = new java.util.concurrent.atomic.AtomicLong();
+    Sender lossy = (body, len, p) ->
+        n.incrementAndGet() % 7 == 0 ? new Sender.Response(204, -1, "") : rx.send(body, len, p);
+    Workload w = workload(Workload.Protocol.RW1, 0, 0, 1, 0);
+    TargetRun run = new TargetRun(w, w.targets().get(0), lossy, 1_700_000_000_000L, true);
+    DuringVerifier d = new DuringVerifier(run, rx, 5);
+    d.start();
+    Thread stopper = new Thread(() -> {
+      while (d.totals().missing == 0 && run.stats.requests.sum() < 100_000) {
+        Thread.onSpinWait();
+      }
+      run.stop = true;
+    });
+    stopper.start();
+    run.runFor(60_000, true);
+    stopper.join();
+    d.stop();
+    assertThat(d.ok()).isFalse();
+    assertThat(d.totals().missing).isPositive();
+    assertThat(d.totals().mismatches.get(0).kind()).isEqualTo("missing");
+  }
 }
