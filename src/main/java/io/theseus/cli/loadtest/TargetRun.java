@@ -54,13 +54,17 @@ final class TargetRun {
     this.maxTs = t0;
   }
 
-  /** Timestamp origin: aligned to the interval, far enough back that the planned ticks end near now. */
+  /**
+   * Timestamp origin: aligned to the interval, far enough back that the planned ticks end near now.
+   * A closed loop has no plan: it assumes 2 M samples/s, so that a fast receiver never sees
+   * timestamps beyond its creation grace period (Cortex: 10 min ahead is "too new").
+   */
   static long t0(Workload w, double rate, long nowMs) {
     long span;
     if (w.backfillMs() >= 0) {
       span = w.backfillMs();
     } else {
-      double planned = (w.closedLoop() ? 400_000 : rate) * (w.durationMs() / 1000.0) / w.series();
+      double planned = (w.closedLoop() ? 2_000_000 : rate) * (w.durationMs() / 1000.0) / w.series();
       span = (long) (planned * w.intervalMs());
     }
     long t = nowMs - span;
