@@ -132,4 +132,87 @@ class CassandraClusterTest {
     }
     s.execute("DROP KEYSPACE " + ks);
   }
+
+  @Test
+  @Order(4)
+  void schemaMigrate_v6ToV11OnRf3AtQuorum_verifiesOnTheCluster() throws Exception {
+    TestCassandraCluster t = TestCassandraCluster.get();
+    String ks = TestCassandraCluster.keyspaceName("cluster_migrate");
+    String cps =
+        t.cluster().contactPoints().stream()
+            .map(a -> a.getHostString() + ":" + a.getPort())
+            .collect(java.util.stream.Collectors.joining(","));
+    java.nio.file.Path config = java.nio.file.Files.createTempFile("migrate", ".yaml");
+    String yaml =
+        """
+        configs:
+          - from: 2026-11-02
+            store: cassandra
+            schema: v6
+            index: {prefix: index_, period: 168h}
+            chunks: {prefix: chunk_, period: 168h}
+          - from: 2026-11-05
+            store: cassandra
+            schema: v11
+            index: {prefix: index11_, period: 168h}
+            chunks: {prefix: chunk11_, period: 168h}
+        """;
+    java.nio.file.Files.writeString(config, yaml);
+    CqlSession s = t.session();
+    s.execute(
+        "CREATE KEYSPACE " + ks
+            + " WITH replication = {'class': 'NetworkTopologyStrategy', 'datacenter1': 3}");
+    RowStore rows = RowStore.builder(s, ks).consistency("QUORUM").build();
+    ChunkStore store =
+        ChunkStore.builder(rows, new TableManager(s, ks, x -> ""), io.theseus.schema.SchemaConfig.parse(yaml))
+            .build();
+    long t0 = java.time.Instant.parse("2026-11-02T03:00:00Z").toEpochMilli();
+    List<java.util.concurrent.CompletableFuture<Void>> puts = new java.util.ArrayList<>();
+    for (String job : List.of("api", "db", "web")) {
+      io.theseus.model.Labels ls =
+          io.theseus.model.Labels.of("__name__", "up", "instance", job + ":9100", "job", job);
+      for (long from = t0; from < t0 + 60 * 3_600_000L; from += 6 * 3_600_000L) {
+        io.theseus.chunk.BigChunk b = new io.theseus.chunk.BigChunk();
+        for (int i = 0; i < 24; i++) {
+          b.append(from + i * 900_000L, i);
+        }
+        puts.add(
+            store
+                .put(
+                    io.theseus.chunk.Chunk.build(
+                        "tenant-a", io.theseus.chunk.Fingerprint.fast(ls), ls,
+                        io.theseus.chunk.Chunk.BIGCHUNK, b.encode(), from, from + 23 * 900_000L))
+                .toCompletableFuture());
+      }
+    }
+    java.util.concurrent.CompletableFuture.allOf(
+            puts.toArray(java.util.concurrent.CompletableFuture[]::new))
+        .join();
+    var out = new java.io.StringWriter();
+    var err = new java.io.StringWriter();
+    var cl = io.theseus.cli.Main.commandLine();
+    cl.setOut(new java.io.PrintWriter(out));
+    cl.setErr(new java.io.PrintWriter(err));
+    int code =
+        cl.execute(
+            "schema", "migrate", "--config", config.toString(), "--keyspace", ks,
+            "--cassandra", cps, "--consistency", "QUORUM",
+            "--from-period", "2026-11-02", "--to", "v11", "--target-chunk-prefix", "chunk_v11_",
+            "--verify", "full", "--yes");
+    System.out.println(out + "\n" + err);
+    assertThat(code).as(out + "\n" + err).isZero();
+    assertThat(out.toString()).contains("verify (full)", "0 mismatches", "OK");
+    // The new tables exist on every node.
+    for (Node n : s.getMetadata().getNodes().values()) {
+      List<String> tables =
+          s.execute(
+                  SimpleStatement.newInstance(
+                          "SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?", ks)
+                      .setNode(n))
+              .all().stream().map(r -> r.getString(0)).toList();
+      assertThat(tables).contains("index_v11_2965", "chunk_v11_2965");
+    }
+    rows.close();
+    s.execute("DROP KEYSPACE " + ks);
+  }
 }
