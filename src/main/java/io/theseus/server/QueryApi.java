@@ -775,19 +775,31 @@ public final class QueryApi implements AutoCloseable {
             });
   }
 
-  private void internalSelect(RoutingContext ctx) {
+  /**
+   * The tenant of an internal (peer) request, or null after answering 503 (not in a cluster), 403
+   * (bad cluster secret) or 400 (bad or missing {@code X-Scope-OrgID}).
+   */
+  private String internalTenant(RoutingContext ctx) {
     Peers p = peers;
     if (p == null) {
       ctx.response().setStatusCode(503).end("not in a cluster yet\n");
-      return;
+      return null;
     }
     if (!p.authorized(ctx.request().getHeader(Peers.SECRET_HEADER))) {
       ctx.response().setStatusCode(403).end("bad cluster secret\n");
-      return;
+      return null;
     }
     String tenant = ctx.request().getHeader("X-Scope-OrgID");
     if (tenant == null || Tenants.invalidReason(tenant) != null) {
       ctx.response().setStatusCode(400).end("bad or missing X-Scope-OrgID\n");
+      return null;
+    }
+    return tenant;
+  }
+
+  private void internalSelect(RoutingContext ctx) {
+    String tenant = internalTenant(ctx);
+    if (tenant == null) {
       return;
     }
     byte[] in = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
@@ -817,18 +829,8 @@ public final class QueryApi implements AutoCloseable {
 
   /** {@code GET /internal/v1/metadata}: this instance's metadata of one tenant, for peers. */
   private void internalMetadata(RoutingContext ctx) {
-    Peers p = peers;
-    if (p == null) {
-      ctx.response().setStatusCode(503).end("not in a cluster yet\n");
-      return;
-    }
-    if (!p.authorized(ctx.request().getHeader(Peers.SECRET_HEADER))) {
-      ctx.response().setStatusCode(403).end("bad cluster secret\n");
-      return;
-    }
-    String tenant = ctx.request().getHeader("X-Scope-OrgID");
-    if (tenant == null || Tenants.invalidReason(tenant) != null) {
-      ctx.response().setStatusCode(400).end("bad or missing X-Scope-OrgID\n");
+    String tenant = internalTenant(ctx);
+    if (tenant == null) {
       return;
     }
     ctx.response()
