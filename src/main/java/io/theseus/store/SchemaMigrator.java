@@ -16,7 +16,6 @@ import io.theseus.schema.PeriodConfig;
 import io.theseus.schema.RangeValues;
 import io.theseus.schema.SchemaConfig;
 import java.math.BigInteger;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -1143,20 +1142,9 @@ public final class SchemaMigrator {
     }
   }
 
+  /** A lock owner unique to this run: {@code user@host/pid/nanos}. */
   private static String whoAmI() {
-    String host;
-    try {
-      host = InetAddress.getLocalHost().getHostName();
-    } catch (java.io.IOException e) {
-      host = "unknown-host";
-    }
-    return System.getProperty("user.name", "unknown")
-        + "@"
-        + host
-        + "/"
-        + ProcessHandle.current().pid()
-        + "/"
-        + Long.toHexString(System.nanoTime());
+    return SchemaPlanner.whoAmI() + "/" + Long.toHexString(System.nanoTime());
   }
 
   // ------------------------------------------------------------------ verify

@@ -365,7 +365,8 @@ public final class SchemaPlanner {
     }
   }
 
-  private static String whoAmI() {
+  /** {@code user@host/pid}: who applies or migrates, as recorded in the schema tables. */
+  static String whoAmI() {
     String host;
     try {
       host = InetAddress.getLocalHost().getHostName();
