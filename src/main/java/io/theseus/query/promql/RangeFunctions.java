@@ -87,29 +87,55 @@ final class RangeFunctions {
       long[] st = ts.get(si);
       double[] sv = vs.get(si);
       int n = ns.get(si);
+      // Stale markers never enter a window: drop them once per series (copy only if present).
+      for (int i = 0; i < n; i++) {
+        if (Series.isStale(sv[i])) {
+          long[] ft = new long[n];
+          double[] fv = new double[n];
+          int fn = 0;
+          for (int j = 0; j < n; j++) {
+            if (!Series.isStale(sv[j])) {
+              ft[fn] = st[j];
+              fv[fn++] = sv[j];
+            }
+          }
+          st = ft;
+          sv = fv;
+          n = fn;
+          break;
+        }
+      }
       Labels l = labels.get(si);
       Ser o = new Ser(dropName ? l.without(Labels.METRIC_NAME) : l, ev.steps == 1 ? 1 : 16);
+      // Both window bounds only move forward with the step (the reference time is the step time
+      // or a constant @ time, plus the step for moving windows), so the window [lo, hi) slides.
+      int lo = 0;
+      int hi = 0;
       for (int k = 0; k < ev.steps; k++) {
         long t = ev.ts(k);
         long maxt = ev.refTime(t, offset, atKind, at) + (moving ? t - ev.start : 0);
         long mint = maxt - range;
-        int from = Evaluator.lowerBound(st, n, Math.max(mint, clipLo));
+        long loT = Math.max(mint, clipLo);
         long hiT = Math.min(maxt, clipHi);
-        int wn = 0;
-        for (int i = from; i < n && st[i] <= hiT; i++) {
-          if (Series.isStale(sv[i])) {
-            continue;
-          }
-          if (wn == wt.length) {
-            wt = java.util.Arrays.copyOf(wt, wn * 2);
-            wv = java.util.Arrays.copyOf(wv, wn * 2);
-          }
-          wt[wn] = st[i];
-          wv[wn++] = sv[i];
+        while (lo < n && st[lo] < loT) {
+          lo++;
         }
-        if (wn == 0) {
+        if (hi < lo) {
+          hi = lo;
+        }
+        while (hi < n && st[hi] <= hiT) {
+          hi++;
+        }
+        int wn = hi - lo;
+        if (wn <= 0) {
           continue;
         }
+        if (wn > wt.length) {
+          wt = new long[Math.max(wn, wt.length * 2)];
+          wv = new double[wt.length];
+        }
+        System.arraycopy(st, lo, wt, 0, wn);
+        System.arraycopy(sv, lo, wv, 0, wn);
         for (int i = 0; i < sc.length; i++) {
           if (scalars[i] != null) {
             sc[i] = scalars[i][k];
