@@ -69,6 +69,14 @@ final class RangeFunctions {
       throw new IllegalStateException("range function argument " + arg);
     }
     boolean dropName = !name.equals("last_over_time");
+    // The commonest functions are resolved once here, not by a string switch per step.
+    int kind =
+        switch (name) {
+          case "rate" -> RATE;
+          case "increase" -> INCREASE;
+          case "delta" -> DELTA;
+          default -> OTHER;
+        };
     // Prometheus 2.42 rewrites @ into an offset relative to the evaluation start; outside
     // step-invariant evaluation that window then moves with the step.
     boolean moving = atKind != AtKind.NONE && !Evaluator.stepInvariant(c);
@@ -141,7 +149,13 @@ final class RangeFunctions {
             sc[i] = scalars[i][k];
           }
         }
-        double r = compute(name, wt, wv, wn, mint, maxt, range, sc, t);
+        double r =
+            switch (kind) {
+              case RATE -> extrapolatedRate(wt, wv, wn, mint, maxt, range, true, true);
+              case INCREASE -> extrapolatedRate(wt, wv, wn, mint, maxt, range, true, false);
+              case DELTA -> extrapolatedRate(wt, wv, wn, mint, maxt, range, false, false);
+              default -> compute(name, wt, wv, wn, mint, maxt, range, sc, t);
+            };
         if (!NONE_MARK(r)) {
           o.add(t, r);
         }
@@ -173,6 +187,11 @@ final class RangeFunctions {
     Evaluator.checkDistinct(out);
     return out;
   }
+
+  private static final int OTHER = 0;
+  private static final int RATE = 1;
+  private static final int INCREASE = 2;
+  private static final int DELTA = 3;
 
   /** Marker for "no output at this step": a NaN with a payload no computation produces. */
   private static final long NONE_BITS = 0x7ff8dead0000beefL;
