@@ -253,11 +253,9 @@ final class PromJson {
   }
 
   private static int digitCount(long u) {
-    int n = 1;
-    while (n < 19 && u >= POW10[n]) {
-      n++;
-    }
-    return n;
+    // floor(log10) estimate from the bit length (x 1233 / 4096 ~ log10(2)), corrected once.
+    int n = Math.min(18, ((64 - Long.numberOfLeadingZeros(u | 1)) * 1233) >>> 12);
+    return n < 18 && u >= POW10[n + 1] ? n + 2 : u >= POW10[n] ? n + 1 : Math.max(n, 1);
   }
 
   /** Appends {@code u * 10^-scale} ({@code u} without trailing zeros) as toPlainString or Go 'e'. */
@@ -290,9 +288,12 @@ final class PromJson {
       }
       sb.append(u);
     } else {
-      appendDigits(sb, u, len, 0, len - scale);
-      sb.append('.');
-      appendDigits(sb, u, len, len - scale, len);
+      long frac = u % POW10[scale];
+      sb.append(u / POW10[scale]).append('.');
+      for (int i = digitCount(frac); i < scale; i++) {
+        sb.append('0');
+      }
+      sb.append(frac);
     }
   }
 
