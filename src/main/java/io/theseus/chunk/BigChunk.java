@@ -122,6 +122,14 @@ public final class BigChunk {
     return p - off;
   }
 
+  /** Sub-chunk {@code i} (0 = oldest), for in-place reads under the writer's lock. */
+  public XorChunk subChunk(int i) {
+    if (i < 0 || i >= used) {
+      throw new IndexOutOfBoundsException("sub-chunk " + i + " of " + used);
+    }
+    return subs[i];
+  }
+
   /** An iterator over the encoded form of {@code data}. */
   public static BigChunkIterator iterator(byte[] data) {
     return new BigChunkIterator().reset(data, 0, data.length);

@@ -206,6 +206,15 @@ public final class XorChunk {
     return Arrays.copyOf(buf, size());
   }
 
+  /**
+   * Points {@code it} at this chunk's own buffer (no copy) and returns it. The iterator sees the
+   * samples present now; it is valid only until the next append or reset, so the caller must hold
+   * the writer's lock for the whole iteration.
+   */
+  public XorIterator iterateInPlace(XorIterator it) {
+    return it.reset(buf, 0, size());
+  }
+
   /** An iterator over a snapshot of the current contents. */
   public XorIterator iterator() {
     return new XorIterator().reset(bytes());

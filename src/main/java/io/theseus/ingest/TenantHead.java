@@ -1,6 +1,10 @@
 package io.theseus.ingest;
 
 import io.theseus.chunk.BigChunk;
+import io.theseus.chunk.BigChunkIterator;
+import io.theseus.chunk.SampleIterator;
+import io.theseus.chunk.XorChunk;
+import io.theseus.chunk.XorIterator;
 import io.theseus.model.Labels;
 import io.theseus.model.Matcher;
 import java.nio.ByteBuffer;
@@ -297,7 +301,16 @@ final class TenantHead {
   // ---- queries ----
 
 
-  /** Series matching all {@code matchers} with their samples in [from, through] (inclusive). */
+  /**
+   * Series matching all {@code matchers} with their samples in [from, through] (inclusive).
+   *
+   * <p>Reads happen under the instance lock, like appends, so the open chunk is read in place: its
+   * XOR sub-chunk buffers are decoded directly (no re-encoding of the open chunk per query), sub-
+   * chunks wholly outside [from, through] are skipped by their in-memory first/last timestamps, and
+   * decoding stops at the first sample after {@code through}. Closed chunks are decoded from their
+   * bytes up to {@code through}. Samples go into one scratch buffer pair per call and are copied
+   * out once per series; the iterators are reused (no per-sample allocation).
+   */
   List<HeadSeries> select(List<Matcher> matchers, long from, long through) {
     SeriesSet candidates = all;
     for (Matcher mt : matchers) {
@@ -313,6 +326,7 @@ final class TenantHead {
       }
     }
     List<HeadSeries> out = new ArrayList<>();
+    Collector col = new Collector(from, through);
     candidates.forEach(
         m -> {
           Labels ls = m.labels();
@@ -321,50 +335,70 @@ final class TenantHead {
               return;
             }
           }
-          long[] ts = new long[16];
-          double[] vs = new double[16];
-          int n = 0;
+          col.n = 0;
           for (MemSeries.Closed c = m.closed; c != null; c = c.next) {
             if (c.through < from || c.from > through) {
               continue;
             }
-            n = collect(c.data, from, through, ts, vs, n);
-            ts = grownTs;
-            vs = grownVs;
+            col.drain(col.big.reset(c.data, 0, c.data.length));
           }
-          if (m.head != null && m.head.numSamples() > 0) {
-            n = collect(m.head.encode(), from, through, ts, vs, n);
-            ts = grownTs;
-            vs = grownVs;
+          BigChunk h = m.head;
+          if (h != null && h.numSamples() > 0 && h.lastTimestamp() >= from
+              && h.firstTimestamp() <= through) {
+            for (int i = 0; i < h.numSubChunks(); i++) {
+              XorChunk sub = h.subChunk(i);
+              if (sub.numSamples() == 0 || sub.lastTimestamp() < from) {
+                continue;
+              }
+              if (sub.firstTimestamp() > through) {
+                break;
+              }
+              col.drain(sub.iterateInPlace(col.xor));
+            }
           }
-          if (n > 0) {
-            out.add(new HeadSeries(ls, m.fp, Arrays.copyOf(ts, n), Arrays.copyOf(vs, n)));
+          if (col.n > 0) {
+            out.add(
+                new HeadSeries(
+                    ls, m.fp, Arrays.copyOf(col.ts, col.n), Arrays.copyOf(col.vs, col.n)));
           }
         });
     out.sort((a, b) -> a.labels().compareTo(b.labels()));
     return out;
   }
 
-  private long[] grownTs;
-  private double[] grownVs;
+  /** Per-select scratch: reusable iterators and a growable sample buffer pair. */
+  private static final class Collector {
+    final long from;
+    final long through;
+    final BigChunkIterator big = new BigChunkIterator();
+    final XorIterator xor = new XorIterator();
+    long[] ts = new long[256];
+    double[] vs = new double[256];
+    int n;
 
-  private int collect(byte[] data, long from, long through, long[] ts, double[] vs, int n) {
-    var it = BigChunk.iterator(data);
-    while (it.next()) {
-      long t = it.timestamp();
-      if (t < from || t > through) {
-        continue;
-      }
-      if (n == ts.length) {
-        ts = Arrays.copyOf(ts, n * 2);
-        vs = Arrays.copyOf(vs, n * 2);
-      }
-      ts[n] = t;
-      vs[n++] = it.value();
+    Collector(long from, long through) {
+      this.from = from;
+      this.through = through;
     }
-    grownTs = ts;
-    grownVs = vs;
-    return n;
+
+    /** Appends the iterator's samples in [from, through]; stops after {@code through}. */
+    void drain(SampleIterator it) {
+      while (it.next()) {
+        long t = it.timestamp();
+        if (t < from) {
+          continue;
+        }
+        if (t > through) {
+          return;
+        }
+        if (n == ts.length) {
+          ts = Arrays.copyOf(ts, n * 2);
+          vs = Arrays.copyOf(vs, n * 2);
+        }
+        ts[n] = t;
+        vs[n++] = it.value();
+      }
+    }
   }
 
   /** Writes this tenant's series and unflushed samples as WAL records (for checkpoints). */

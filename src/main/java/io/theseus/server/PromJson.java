@@ -24,7 +24,10 @@ import java.util.List;
  *
  * <p>Shortest digits are found as in Go: the fewest significant digits whose correctly rounded
  * decimal parses back to the same double (Java 17's {@code Double.toString} is not always shortest,
- * so it is only used as the starting precision). Stateless and thread-safe.
+ * so it is only used as the starting precision). {@link #shortestReference} states that rule with
+ * BigDecimal; the formatter computes the same digits from one 128-bit product (values in [1e-6,
+ * 1e15)) or one BigDecimal truncation (others) and rounds candidates in long arithmetic, since it
+ * runs once per returned point. Stateless and thread-safe.
  */
 final class PromJson {
   private PromJson() {}
@@ -76,32 +79,244 @@ final class PromJson {
       sb.append((long) v);
       return;
     }
-    BigDecimal d = shortest(Math.abs(v));
     if (v < 0) {
       sb.append('-');
     }
-    if (!exp) {
-      sb.append(d.toPlainString());
+    appendShortest(sb, Math.abs(v), exp);
+  }
+
+  // ---- shortest digits without BigDecimal arithmetic per candidate ----
+  //
+  // Same result as shortestReference (kept as the specification and the fallback): candidates are
+  // the exact binary value rounded HALF_EVEN to p significant digits, p counting down from the
+  // precision of Double.toString while they parse back to v. The exact value is taken once as its
+  // leading TRUNC_DIGITS decimal digits (truncated) plus a sticky "more non-zero digits" flag,
+  // which decides every rounding to p <= 17 digits exactly; candidates are then rounded and
+  // checked in long arithmetic (Clinger's exact fast path for the parse-back when the digits fit
+  // in 53 bits and the power of ten in 22, else Double.parseDouble).
+
+  private static final int TRUNC_DIGITS = 18;
+  private static final MathContext TRUNC = new MathContext(TRUNC_DIGITS, RoundingMode.DOWN);
+  private static final long[] POW10 = new long[19];
+  private static final double[] POW10D = new double[23];
+  private static final long[] POW5 = new long[28];
+
+  static {
+    POW5[0] = 1;
+    for (int i = 1; i < POW5.length; i++) {
+      POW5[i] = POW5[i - 1] * 5;
+    }
+    POW10[0] = 1;
+    for (int i = 1; i < POW10.length; i++) {
+      POW10[i] = POW10[i - 1] * 10;
+    }
+    for (int i = 0; i < POW10D.length; i++) {
+      POW10D[i] = Double.parseDouble("1e" + i); // exact: 10^i < 2^53 * 2^i for i <= 22
+    }
+  }
+
+  /** Appends the shortest form of {@code v} (finite, > 0), plain or Go 'e' style. */
+  private static void appendShortest(StringBuilder sb, double v, boolean exp) {
+    int maxP = toStringPrecision(v);
+    long t = -1;
+    int tScale = 0;
+    boolean sticky = false;
+    if (v >= 1e-6 && v < 1e15) {
+      // exact = m * 2^-k; floor(exact * 10^s) = (m * 5^s) >> (k - s), 128-bit, for 18 digits.
+      long bits = Double.doubleToRawLongBits(v);
+      long m = (bits & 0xfffffffffffffL) | (1L << 52);
+      int k = 1075 - (int) ((bits >>> 52) & 0x7ff);
+      int s = 17 - (int) Math.floor(Math.log10(v));
+      for (int attempt = 0; attempt < 3 && t < 0; attempt++) {
+        long p5 = POW5[s];
+        long hi = Math.multiplyHigh(m, p5);
+        long lo = m * p5;
+        int shift = k - s;
+        long r;
+        boolean st;
+        if (shift >= 64) {
+          r = hi >>> (shift - 64);
+          st = lo != 0 || (hi & ((1L << (shift - 64)) - 1)) != 0;
+          hi = 0;
+        } else if (shift > 0) {
+          r = (lo >>> shift) | (hi << (64 - shift));
+          st = (lo & ((1L << shift) - 1)) != 0;
+          hi >>>= shift;
+        } else if (shift == 0) {
+          r = lo;
+          st = false;
+        } else {
+          r = -1; // exact * 10^s needs a left shift: left to the BigDecimal path
+          st = false;
+        }
+        if (hi != 0 || r < 0 || r >= POW10[18]) {
+          s--;
+        } else if (r < POW10[17]) {
+          s++;
+        } else {
+          t = r;
+          tScale = s;
+          sticky = st;
+        }
+      }
+    }
+    int q;
+    if (t >= 0) {
+      q = TRUNC_DIGITS;
+    } else {
+      BigDecimal exact = new BigDecimal(v);
+      if (exact.precision() <= TRUNC_DIGITS) {
+        t = exact.unscaledValue().longValue();
+        tScale = exact.scale();
+        sticky = false;
+        q = exact.precision();
+      } else {
+        BigDecimal tr = exact.round(TRUNC);
+        t = tr.unscaledValue().longValue();
+        tScale = tr.scale();
+        sticky = tr.compareTo(exact) != 0;
+        q = tr.precision();
+      }
+    }
+    long best = -1;
+    int bestScale = 0;
+    for (int p = maxP; p >= 1; p--) {
+      long c;
+      int cScale;
+      if (p >= q) {
+        c = t;
+        cScale = tScale;
+      } else {
+        int drop = q - p;
+        long div = POW10[drop];
+        c = t / div;
+        long rem = t - c * div;
+        long half = div >>> 1;
+        if (rem > half || (rem == half && (sticky || (c & 1) == 1))) {
+          c++;
+        }
+        cScale = tScale - drop;
+        if (c == POW10[p]) {
+          c = POW10[p - 1];
+          cScale--;
+        }
+      }
+      if (p < 17 && !parsesBackTo(c, cScale, v)) {
+        break;
+      }
+      best = c;
+      bestScale = cScale;
+    }
+    if (best < 0) {
+      BigDecimal d = shortestReference(v);
+      appendDecimal(sb, d.unscaledValue().longValueExact(), d.scale(), exp);
       return;
     }
-    String digits = d.unscaledValue().toString();
-    int e = digits.length() - 1 - d.scale();
-    sb.append(digits.charAt(0));
-    if (digits.length() > 1) {
-      sb.append('.').append(digits, 1, digits.length());
+    while (best % 10 == 0) {
+      best /= 10;
+      bestScale--;
     }
-    sb.append('e').append(e < 0 ? '-' : '+');
-    int ae = Math.abs(e);
-    if (ae < 10) {
-      sb.append('0');
+    appendDecimal(sb, best, bestScale, exp);
+  }
+
+  /** Whether {@code c * 10^-scale} parses to {@code v}. */
+  private static boolean parsesBackTo(long c, int scale, double v) {
+    if (c < (1L << 53) && scale >= -22 && scale <= 22) {
+      double d = scale >= 0 ? (double) c / POW10D[scale] : (double) c * POW10D[-scale];
+      return d == v;
     }
-    sb.append(ae);
+    return Double.parseDouble(c + "E" + (-scale)) == v;
+  }
+
+  /** Significant digits of {@code Double.toString(v)} without leading and trailing zeros. */
+  private static int toStringPrecision(double v) {
+    String s = Double.toString(v);
+    int first = -1;
+    int last = -1;
+    int digits = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char ch = s.charAt(i);
+      if (ch == 'E') {
+        break;
+      }
+      if (ch >= '0' && ch <= '9') {
+        if (ch != '0') {
+          if (first < 0) {
+            first = digits;
+          }
+          last = digits;
+        }
+        digits++;
+      }
+    }
+    return last - first + 1;
+  }
+
+  private static int digitCount(long u) {
+    // floor(log10) estimate from the bit length (x 1233 / 4096 ~ log10(2)), corrected once.
+    int n = Math.min(18, ((64 - Long.numberOfLeadingZeros(u | 1)) * 1233) >>> 12);
+    return n < 18 && u >= POW10[n + 1] ? n + 2 : u >= POW10[n] ? n + 1 : Math.max(n, 1);
+  }
+
+  /** Appends {@code u * 10^-scale} ({@code u} without trailing zeros) as toPlainString or Go 'e'. */
+  private static void appendDecimal(StringBuilder sb, long u, int scale, boolean exp) {
+    int len = digitCount(u);
+    if (exp) {
+      int e = len - 1 - scale;
+      appendDigits(sb, u, len, 0, 1);
+      if (len > 1) {
+        sb.append('.');
+        appendDigits(sb, u, len, 1, len);
+      }
+      sb.append('e').append(e < 0 ? '-' : '+');
+      int ae = Math.abs(e);
+      if (ae < 10) {
+        sb.append('0');
+      }
+      sb.append(ae);
+      return;
+    }
+    if (scale <= 0) {
+      sb.append(u);
+      for (int i = 0; i < -scale; i++) {
+        sb.append('0');
+      }
+    } else if (scale >= len) {
+      sb.append("0.");
+      for (int i = 0; i < scale - len; i++) {
+        sb.append('0');
+      }
+      sb.append(u);
+    } else {
+      long frac = u % POW10[scale];
+      sb.append(u / POW10[scale]).append('.');
+      for (int i = digitCount(frac); i < scale; i++) {
+        sb.append('0');
+      }
+      sb.append(frac);
+    }
+  }
+
+  /** Appends digits [from, to) (0 = most significant) of the {@code len}-digit {@code u}. */
+  private static void appendDigits(StringBuilder sb, long u, int len, int from, int to) {
+    for (int i = from; i < to; i++) {
+      sb.append((char) ('0' + (u / POW10[len - 1 - i]) % 10));
+    }
+  }
+
+  /** The shortest decimal that rounds back to {@code v} (v finite, > 0), trailing zeros stripped. */
+  static BigDecimal shortest(double v) {
+    StringBuilder sb = new StringBuilder(24);
+    appendShortest(sb, v, false);
+    return new BigDecimal(sb.toString()).stripTrailingZeros();
   }
 
   /**
-   * The shortest decimal that rounds back to {@code v} (v finite, > 0), trailing zeros stripped.
+   * The reference definition of the shortest digits (slow, BigDecimal per candidate): the exact
+   * value rounded HALF_EVEN to the fewest digits that still round back to {@code v} (v finite, >
+   * 0), counting down from Double.toString's precision; trailing zeros stripped.
    */
-  static BigDecimal shortest(double v) {
+  static BigDecimal shortestReference(double v) {
     BigDecimal start = new BigDecimal(Double.toString(v)).stripTrailingZeros();
     BigDecimal exact = new BigDecimal(v);
     BigDecimal best = null;

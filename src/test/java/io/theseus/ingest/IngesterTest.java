@@ -123,6 +123,47 @@ class IngesterTest {
   }
 
   @Test
+  void select_windowsOverOpenChunkSubChunks_returnExactlyTheSamplesInside(@TempDir Path dir)
+      throws Exception {
+    // 500 samples = 5 XOR sub-chunks of the open Bigchunk (120 each); windows cross their edges.
+    long[] tv = new long[1000];
+    for (int i = 0; i < 500; i++) {
+      tv[2 * i] = NOW + i * 1000L;
+      tv[2 * i + 1] = bits(i * 1.5);
+    }
+    try (Ingester ing = open(dir, ChunkFlusher.UNAVAILABLE, new AtomicLong(NOW))) {
+      push(ing, "t", series("m", "a", tv));
+      long[][] windows = {
+        {Long.MIN_VALUE, Long.MAX_VALUE},
+        {NOW + 130_000, NOW + 130_000},
+        {NOW + 119_000, NOW + 121_000},
+        {NOW + 250_500, NOW + 370_000},
+        {NOW + 239_999, NOW + 240_001},
+        {NOW + 499_000, Long.MAX_VALUE},
+        {NOW - 5_000, NOW}
+      };
+      for (long[] w : windows) {
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+          if (tv[2 * i] >= w[0] && tv[2 * i] <= w[1]) {
+            expected.add(tv[2 * i] + "=" + Long.toHexString(tv[2 * i + 1]));
+          }
+        }
+        List<HeadSeries> got = ing.select("t", List.of(Matcher.eq("job", "a")), w[0], w[1]);
+        assertThat(got).hasSize(1);
+        List<String> actual = new ArrayList<>();
+        for (int i = 0; i < got.get(0).timestamps().length; i++) {
+          actual.add(got.get(0).timestamps()[i] + "="
+              + Long.toHexString(Double.doubleToRawLongBits(got.get(0).values()[i])));
+        }
+        assertThat(actual).as("window %d..%d", w[0], w[1]).isEqualTo(expected);
+      }
+      assertThat(ing.select("t", List.of(Matcher.eq("job", "a")), NOW + 500_000, Long.MAX_VALUE))
+          .isEmpty();
+    }
+  }
+
+  @Test
   void push_fingerprintIsCortexFastFingerprint(@TempDir Path dir) throws Exception {
     try (Ingester ing = open(dir, ChunkFlusher.UNAVAILABLE, new AtomicLong(NOW))) {
       push(ing, "t", series("node_cpu_seconds_total", "node", NOW, bits(1)));

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.math.BigDecimal;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.LongRange;
 import org.junit.jupiter.api.Test;
 
 class PromJsonTest {
@@ -85,5 +87,63 @@ class PromJsonTest {
     }
     assertThat(Double.parseDouble(PromJson.pointValue(v))).isEqualTo(v);
     assertThat(Double.parseDouble(PromJson.formatF(v))).isEqualTo(v);
+  }
+
+  /** The fast shortest-digit search gives exactly the reference (BigDecimal) result. */
+  @Property(tries = 5000)
+  void shortest_equalsReference(@ForAll double v) {
+    if (Double.isNaN(v) || Double.isInfinite(v) || v == 0) {
+      return;
+    }
+    assertThat(PromJson.shortest(Math.abs(v)).toString())
+        .isEqualTo(PromJson.shortestReference(Math.abs(v)).toString());
+  }
+
+  /** Same on decimal-looking values (few digits, any exponent), where ties and carries occur. */
+  @Property(tries = 5000)
+  void shortest_equalsReferenceOnShortDecimals(
+      @ForAll @LongRange(min = 1, max = 99_999_999_999_999_999L) long digits,
+      @ForAll @IntRange(min = -330, max = 300) int exp10,
+      @ForAll @IntRange(min = -2, max = 2) int ulps) {
+    double v = Double.parseDouble(digits + "E" + exp10);
+    for (int i = 0; i < Math.abs(ulps); i++) {
+      v = ulps > 0 ? Math.nextUp(v) : Math.nextDown(v);
+    }
+    if (!(v > 0) || Double.isInfinite(v)) {
+      return;
+    }
+    assertThat(PromJson.shortest(v).toString())
+        .isEqualTo(PromJson.shortestReference(v).toString());
+    StringBuilder sb = new StringBuilder();
+    PromJson.pointValue(sb, v);
+    sb.append(' ');
+    PromJson.formatF(sb, v);
+    BigDecimal ref = PromJson.shortestReference(v);
+    assertThat(sb.toString()).isEqualTo(referencePointValue(v, ref) + " " + ref.toPlainString());
+  }
+
+  /** Same in the 128-bit fast range (1e-6 to 1e15), where most query results fall. */
+  @Property(tries = 5000)
+  void shortest_equalsReferenceInFastRange(
+      @ForAll @LongRange(min = 1, max = 99_999_999_999_999_999L) long digits,
+      @ForAll @IntRange(min = -24, max = -2) int exp10,
+      @ForAll @IntRange(min = -2, max = 2) int ulps) {
+    shortest_equalsReferenceOnShortDecimals(digits, exp10, ulps);
+  }
+
+  /** Prometheus's 'e' rule applied to the reference digits, as the original formatter did. */
+  private static String referencePointValue(double v, BigDecimal d) {
+    double abs = Math.abs(v);
+    boolean exp = abs < 1e-6 || abs >= 1e21;
+    if (!exp && v == Math.rint(v) && abs < 1e15) {
+      return Long.toString((long) v);
+    }
+    if (!exp) {
+      return d.toPlainString();
+    }
+    String digits = d.unscaledValue().toString();
+    int e = digits.length() - 1 - d.scale();
+    String m = digits.length() > 1 ? digits.charAt(0) + "." + digits.substring(1) : digits;
+    return m + "e" + (e < 0 ? "-" : "+") + (Math.abs(e) < 10 ? "0" : "") + Math.abs(e);
   }
 }

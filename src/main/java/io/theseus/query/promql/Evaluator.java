@@ -752,6 +752,14 @@ final class Evaluator {
   // ---------------------------------------------------------------- aggregation
 
   private List<Ser> evalAggregate(Ast.Aggregate a) {
+    if (a.param() == null) {
+      switch (a.op()) {
+        case SUM, AVG, COUNT, GROUP, MAX, MIN, STDVAR, STDDEV -> {
+          return aggregateSteps(a, matrix(a.expr()));
+        }
+        default -> {}
+      }
+    }
     Expr param = a.param() == null ? null : Ast.unparen(a.param());
     HashMap<Labels, Labels> keyCache = new HashMap<>();
     if (param instanceof Ast.StringLiteral s) {
@@ -767,6 +775,130 @@ final class Evaluator {
         },
         a.param(),
         a.expr());
+  }
+
+  /**
+   * Aggregations whose state is one number per group (sum, avg, count, group, max, min, stdvar,
+   * stddev; no parameter) over all steps at once: each input series' group is resolved once (not
+   * per step), then every step folds the series having a point at that step into per-group
+   * primitive accumulators, in input order. Same arithmetic, same groups and same output order
+   * (groups in order of first output, within a step in first-seen order) as {@link
+   * Aggregation#aggregate} driven by {@link #rangeEvalMats}; no allocation per step.
+   */
+  private List<Ser> aggregateSteps(Ast.Aggregate a, List<Ser> in) {
+    Op op = a.op();
+    List<String> grouping = a.grouping();
+    int ns = in.size();
+    Ser[] series = in.toArray(new Ser[0]);
+    int[] groupOf = new int[ns];
+    HashMap<Labels, Integer> index = new HashMap<>();
+    List<Labels> keys = new ArrayList<>();
+    for (int s = 0; s < ns; s++) {
+      Labels m = series[s].labels;
+      Labels key = a.without() ? dropWithName(m, grouping) : keepOnly(m, grouping);
+      Integer g = index.get(key);
+      if (g == null) {
+        g = keys.size();
+        index.put(key, g);
+        keys.add(key);
+      }
+      groupOf[s] = g;
+    }
+    int ng = keys.size();
+    double[] value = new double[ng];
+    double[] mean = new double[ng];
+    long[] count = new long[ng];
+    int[] seenAt = new int[ng];
+    java.util.Arrays.fill(seenAt, -1);
+    int[] order = new int[ng];
+    Ser[] outOf = new Ser[ng];
+    int[] cursor = new int[ns];
+    List<Ser> res = new ArrayList<>();
+    for (int k = 0; k < steps; k++) {
+      long ts = ts(k);
+      int seen = 0;
+      for (int s = 0; s < ns; s++) {
+        Ser x = series[s];
+        int c = cursor[s];
+        while (c < x.n && x.t[c] < ts) {
+          c++;
+        }
+        if (c >= x.n || x.t[c] != ts) {
+          cursor[s] = c;
+          continue;
+        }
+        double v = x.v[c];
+        cursor[s] = c + 1;
+        int g = groupOf[s];
+        if (seenAt[g] != k) {
+          seenAt[g] = k;
+          order[seen++] = g;
+          value[g] = v;
+          mean[g] = v;
+          count[g] = 1;
+          if (op == Op.STDVAR || op == Op.STDDEV) {
+            value[g] = 0;
+          } else if (op == Op.GROUP) {
+            value[g] = 1;
+          }
+          continue;
+        }
+        switch (op) {
+          case SUM -> value[g] += v;
+          case AVG -> {
+            count[g]++;
+            double mg = mean[g];
+            if (Double.isInfinite(mg)) {
+              if (Double.isInfinite(v) && (mg > 0) == (v > 0)) {
+                break;
+              }
+              if (!Double.isInfinite(v) && !Double.isNaN(v)) {
+                break;
+              }
+            }
+            mean[g] += v / count[g] - mg / count[g];
+          }
+          case GROUP -> {}
+          case MAX -> {
+            if (value[g] < v || Double.isNaN(value[g])) {
+              value[g] = v;
+            }
+          }
+          case MIN -> {
+            if (value[g] > v || Double.isNaN(value[g])) {
+              value[g] = v;
+            }
+          }
+          case COUNT -> count[g]++;
+          case STDVAR, STDDEV -> {
+            count[g]++;
+            double delta = v - mean[g];
+            mean[g] += delta / count[g];
+            value[g] += delta * (v - mean[g]);
+          }
+          default -> throw new IllegalStateException(op.name());
+        }
+      }
+      for (int i = 0; i < seen; i++) {
+        int g = order[i];
+        double r =
+            switch (op) {
+              case AVG -> mean[g];
+              case COUNT -> count[g];
+              case STDVAR -> value[g] / count[g];
+              case STDDEV -> Math.sqrt(value[g] / count[g]);
+              default -> value[g];
+            };
+        Ser o = outOf[g];
+        if (o == null) {
+          o = new Ser(keys.get(g), steps == 1 ? 1 : 4);
+          outOf[g] = o;
+          res.add(o);
+        }
+        o.add(ts, r);
+      }
+    }
+    return res;
   }
 
   // ---------------------------------------------------------------- functions

@@ -69,6 +69,14 @@ final class RangeFunctions {
       throw new IllegalStateException("range function argument " + arg);
     }
     boolean dropName = !name.equals("last_over_time");
+    // The commonest functions are resolved once here, not by a string switch per step.
+    int kind =
+        switch (name) {
+          case "rate" -> RATE;
+          case "increase" -> INCREASE;
+          case "delta" -> DELTA;
+          default -> OTHER;
+        };
     // Prometheus 2.42 rewrites @ into an offset relative to the evaluation start; outside
     // step-invariant evaluation that window then moves with the step.
     boolean moving = atKind != AtKind.NONE && !Evaluator.stepInvariant(c);
@@ -87,35 +95,67 @@ final class RangeFunctions {
       long[] st = ts.get(si);
       double[] sv = vs.get(si);
       int n = ns.get(si);
+      // Stale markers never enter a window: drop them once per series (copy only if present).
+      for (int i = 0; i < n; i++) {
+        if (Series.isStale(sv[i])) {
+          long[] ft = new long[n];
+          double[] fv = new double[n];
+          int fn = 0;
+          for (int j = 0; j < n; j++) {
+            if (!Series.isStale(sv[j])) {
+              ft[fn] = st[j];
+              fv[fn++] = sv[j];
+            }
+          }
+          st = ft;
+          sv = fv;
+          n = fn;
+          break;
+        }
+      }
       Labels l = labels.get(si);
       Ser o = new Ser(dropName ? l.without(Labels.METRIC_NAME) : l, ev.steps == 1 ? 1 : 16);
+      // Both window bounds only move forward with the step (the reference time is the step time
+      // or a constant @ time, plus the step for moving windows), so the window [lo, hi) slides.
+      int lo = 0;
+      int hi = 0;
       for (int k = 0; k < ev.steps; k++) {
         long t = ev.ts(k);
         long maxt = ev.refTime(t, offset, atKind, at) + (moving ? t - ev.start : 0);
         long mint = maxt - range;
-        int from = Evaluator.lowerBound(st, n, Math.max(mint, clipLo));
+        long loT = Math.max(mint, clipLo);
         long hiT = Math.min(maxt, clipHi);
-        int wn = 0;
-        for (int i = from; i < n && st[i] <= hiT; i++) {
-          if (Series.isStale(sv[i])) {
-            continue;
-          }
-          if (wn == wt.length) {
-            wt = java.util.Arrays.copyOf(wt, wn * 2);
-            wv = java.util.Arrays.copyOf(wv, wn * 2);
-          }
-          wt[wn] = st[i];
-          wv[wn++] = sv[i];
+        while (lo < n && st[lo] < loT) {
+          lo++;
         }
-        if (wn == 0) {
+        if (hi < lo) {
+          hi = lo;
+        }
+        while (hi < n && st[hi] <= hiT) {
+          hi++;
+        }
+        int wn = hi - lo;
+        if (wn <= 0) {
           continue;
         }
+        if (wn > wt.length) {
+          wt = new long[Math.max(wn, wt.length * 2)];
+          wv = new double[wt.length];
+        }
+        System.arraycopy(st, lo, wt, 0, wn);
+        System.arraycopy(sv, lo, wv, 0, wn);
         for (int i = 0; i < sc.length; i++) {
           if (scalars[i] != null) {
             sc[i] = scalars[i][k];
           }
         }
-        double r = compute(name, wt, wv, wn, mint, maxt, range, sc, t);
+        double r =
+            switch (kind) {
+              case RATE -> extrapolatedRate(wt, wv, wn, mint, maxt, range, true, true);
+              case INCREASE -> extrapolatedRate(wt, wv, wn, mint, maxt, range, true, false);
+              case DELTA -> extrapolatedRate(wt, wv, wn, mint, maxt, range, false, false);
+              default -> compute(name, wt, wv, wn, mint, maxt, range, sc, t);
+            };
         if (!NONE_MARK(r)) {
           o.add(t, r);
         }
@@ -147,6 +187,11 @@ final class RangeFunctions {
     Evaluator.checkDistinct(out);
     return out;
   }
+
+  private static final int OTHER = 0;
+  private static final int RATE = 1;
+  private static final int INCREASE = 2;
+  private static final int DELTA = 3;
 
   /** Marker for "no output at this step": a NaN with a payload no computation produces. */
   private static final long NONE_BITS = 0x7ff8dead0000beefL;
