@@ -22,9 +22,10 @@ import org.HdrHistogram.Histogram;
  * The query benchmark phase of a load test: after the writes, every {@link Workload.BenchQuery}
  * runs as a {@code query_range} ending at the newest written timestamp, {@code repeats} times per
  * target, closed loop (one request at a time), interleaved across targets so that machine noise
- * hits all of them alike. One unrecorded warm-up request per query and target also records the
- * answer's shape (series and points), which must agree across targets (else a warning: the
- * targets do not hold the same data and the latencies are not comparable).
+ * hits all of them alike. Six unrecorded warm-up requests per query and target come first (JIT,
+ * connections, caches); the first also records the answer's shape (series and points), which must
+ * agree across targets (else a warning: the targets do not hold the same data and the latencies
+ * are not comparable).
  *
  * <p>With {@code flush}, each target that accepts {@code POST /flush} (Theseus; Prometheus has no
  * such endpoint and is skipped) is flushed, and after {@code flushWaitMs} measured again as phase
@@ -33,6 +34,9 @@ import org.HdrHistogram.Histogram;
  * the whole body; JSON parsing is outside the measurement. Single-threaded.
  */
 final class QueryBench {
+  /** Unrecorded requests per query and target after the first one (JIT warm-up). */
+  static final int EXTRA_WARMUP = 5;
+
   static final String LIVE = "live";
   static final String FLUSHED = "flushed";
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -179,6 +183,16 @@ final class QueryBench {
                       + " not hold the same data",
                   q.name(), phase, targets.get(0).target.name(), series[0], points[0],
                   targets.get(i).target.name(), series[i], points[i]));
+        }
+      }
+      // More unrecorded rounds so that a JVM target's JIT is warm before anything is recorded.
+      for (int rep = 0; rep < EXTRA_WARMUP; rep++) {
+        for (int i = 0; i < n; i++) {
+          try {
+            get(targets.get(i).target, urls[i]);
+          } catch (IOException e) {
+            errors[i]++;
+          }
         }
       }
       for (int rep = 0; rep < repeats; rep++) {
