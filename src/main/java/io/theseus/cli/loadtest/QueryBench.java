@@ -22,8 +22,9 @@ import org.HdrHistogram.Histogram;
  * The query benchmark phase of a load test: after the writes, every {@link Workload.BenchQuery}
  * runs as a {@code query_range} ending at the newest written timestamp, {@code repeats} times per
  * target, closed loop (one request at a time), interleaved across targets so that machine noise
- * hits all of them alike. Six unrecorded warm-up requests per query and target come first (JIT,
- * connections, caches); the first also records the answer's shape (series and points), which must
+ * hits all of them alike. Each phase first runs every query on every target ten times unrecorded
+ * (JIT of all query paths, settling after the writes); then six unrecorded warm-up requests per
+ * query and target precede its measurement (connections, caches); the first also records the answer's shape (series and points), which must
  * agree across targets (else a warning: the targets do not hold the same data and the latencies
  * are not comparable).
  *
@@ -36,6 +37,9 @@ import org.HdrHistogram.Histogram;
 final class QueryBench {
   /** Unrecorded requests per query and target after the first one (JIT warm-up). */
   static final int EXTRA_WARMUP = 5;
+
+  /** Unrecorded rounds of all queries of a phase on all targets before the first measurement. */
+  static final int PHASE_WARMUP_ROUNDS = 10;
 
   static final String LIVE = "live";
   static final String FLUSHED = "flushed";
@@ -133,10 +137,45 @@ final class QueryBench {
     }
   }
 
+  /** The {@code query_range} URL of {@code expr} over [start, end] at {@code t}. */
+  private static String url(Target t, String expr, long start, long endMs, long stepMs) {
+    return t.queryUrl()
+        + "/api/v1/query_range?query="
+        + URLEncoder.encode(expr, StandardCharsets.UTF_8)
+        + "&start="
+        + QueryApiReadBack.seconds(start)
+        + "&end="
+        + QueryApiReadBack.seconds(endMs)
+        + "&step="
+        + (stepMs / 1000.0);
+  }
+
+  /**
+   * Unrecorded rounds of every query of the phase on every target before any query is measured:
+   * a JVM target compiles the paths of all queries (and settles after the write phase) first, so
+   * the query measured first is not measured while the JIT still works on the others. Errors
+   * here are ignored (the measured requests count them).
+   */
+  private void warmUpPhase(List<TargetRun> targets, long endMs) throws InterruptedException {
+    for (int round = 0; round < PHASE_WARMUP_ROUNDS; round++) {
+      for (Workload.BenchQuery q : w.queries().exprs()) {
+        String expr = expand(q.expr(), targets.get(0).model);
+        for (TargetRun r : targets) {
+          try {
+            get(r.target, url(r.target, expr, endMs - q.rangeMs(), endMs, q.stepMs()));
+          } catch (IOException e) {
+            // counted by the measured requests
+          }
+        }
+      }
+    }
+  }
+
   private List<Row> phase(List<TargetRun> targets, String phase, long endMs)
       throws InterruptedException {
     List<Row> rows = new ArrayList<>();
     int repeats = w.queries().repeats();
+    warmUpPhase(targets, endMs);
     for (Workload.BenchQuery q : w.queries().exprs()) {
       String expr = expand(q.expr(), targets.get(0).model);
       long start = endMs - q.rangeMs();
@@ -149,16 +188,7 @@ final class QueryBench {
       String[] urls = new String[n];
       for (int i = 0; i < n; i++) {
         h[i] = new Histogram(Stats.MAX_US, 3);
-        urls[i] =
-            targets.get(i).target.queryUrl()
-                + "/api/v1/query_range?query="
-                + URLEncoder.encode(expr, StandardCharsets.UTF_8)
-                + "&start="
-                + QueryApiReadBack.seconds(start)
-                + "&end="
-                + QueryApiReadBack.seconds(endMs)
-                + "&step="
-                + (q.stepMs() / 1000.0);
+        urls[i] = url(targets.get(i).target, expr, start, endMs, q.stepMs());
         // Warm-up (not recorded): connection, caches, and the answer's shape.
         try {
           JsonNode result =
