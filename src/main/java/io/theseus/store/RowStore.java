@@ -59,7 +59,12 @@ import org.slf4j.LoggerFactory;
  * row, range prefix {@code range >= p AND range < p||0xFF}, range start, each optionally with
  * {@code value = ? ALLOW FILTERING}), at most {@code maxInFlightReads} at once, following pages.
  *
- * <p>Thread-safe. Prepared statements are cached per (table, shape); failures are not cached.
+ * <p>Thread-safe. Prepared statements are cached per (table, shape); failures are not cached,
+ * except that a table found missing is remembered for {@link #MISSING_TABLE_MEMORY_NANOS}: reads
+ * of it fail at once with the same error instead of asking the server again (an open-ended query
+ * walks every periodic table back to the store's lookback, most of which never existed). Writes
+ * always ask the server, and a statement of the table prepared successfully (or {@link
+ * #forgetTable}) clears the memory, so a table created meanwhile is read as soon as it is used.
  */
 public final class RowStore {
   private static final Logger logger = LoggerFactory.getLogger(RowStore.class);
@@ -76,7 +81,16 @@ public final class RowStore {
   private final ConsistencyLevel consistency;
   private final ConcurrentHashMap<String, CompletionStage<PreparedStatement>> prepared =
       new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Missing> missingTables = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.LongAdder missingTableShortcuts =
+      new java.util.concurrent.atomic.LongAdder();
   private final ScheduledExecutorService retryTimer;
+
+  /** How long a table found missing is remembered for reads: 5 s. */
+  static final long MISSING_TABLE_MEMORY_NANOS = 5_000_000_000L;
+
+  /** A table the server said does not exist: until when to believe it, and the server's error. */
+  private record Missing(long untilNanos, Throwable error) {}
 
   /** A store with {@code maxInFlight} writes and as many reads, session consistency. */
   public RowStore(CqlSession session, String keyspace, int maxInFlight, int maxRetries) {
@@ -293,7 +307,7 @@ public final class RowStore {
   public CompletionStage<byte[]> getChunk(String table, String key) {
     return reads.submit(
         () ->
-            prepare(table, "chunk-get", "SELECT value FROM %s.%s WHERE hash = ?")
+            prepareRead(table, "chunk-get", "SELECT value FROM %s.%s WHERE hash = ?")
                 .thenCompose(ps -> executeWithRetry(ps.bind(key), 0))
                 .thenApply(
                     rs -> {
@@ -328,7 +342,7 @@ public final class RowStore {
       String table, String shape, String cql, Function<PreparedStatement, BoundStatement> bind) {
     return reads.submit(
         () ->
-            prepare(table, shape, cql)
+            prepareRead(table, shape, cql)
                 .thenCompose(ps -> executeWithRetry(bind.apply(ps), 0))
                 .thenCompose(rs -> collect(rs, new ArrayList<>())));
   }
@@ -360,17 +374,45 @@ public final class RowStore {
             k ->
                 session.prepareAsync(
                     String.format(cql, keyspaceCql, CqlIdentifier.fromInternal(table).asCql(true))));
-    return ps.exceptionallyCompose(
-        e -> {
-          // Do not cache failures (e.g. the table did not exist yet).
-          prepared.remove(key, ps);
-          return CompletableFuture.failedFuture(e);
-        });
+    return ps.handle(
+            (p, e) -> {
+              if (e == null) {
+                missingTables.remove(table);
+                return CompletableFuture.completedFuture(p);
+              }
+              // Do not cache failures (e.g. the table did not exist yet).
+              prepared.remove(key, ps);
+              if (isMissingTable(e)) {
+                missingTables.put(
+                    table, new Missing(System.nanoTime() + MISSING_TABLE_MEMORY_NANOS, e));
+              }
+              return CompletableFuture.<PreparedStatement>failedFuture(e);
+            })
+        .thenCompose(f -> f);
   }
 
-  /** Forgets prepared statements of a dropped table. */
+  /** {@link #prepare} for reads: fails at once for a table recently found missing. */
+  private CompletionStage<PreparedStatement> prepareRead(String table, String shape, String cql) {
+    Missing m = missingTables.get(table);
+    if (m != null) {
+      if (System.nanoTime() - m.untilNanos() < 0) {
+        missingTableShortcuts.increment();
+        return CompletableFuture.failedFuture(m.error());
+      }
+      missingTables.remove(table, m);
+    }
+    return prepare(table, shape, cql);
+  }
+
+  /** Reads answered "table missing" from memory instead of the server (for tests and metrics). */
+  public long missingTableShortcuts() {
+    return missingTableShortcuts.sum();
+  }
+
+  /** Forgets prepared statements of a dropped (or newly created) table. */
   public void forgetTable(String table) {
     prepared.keySet().removeIf(k -> k.startsWith(table + "/"));
+    missingTables.remove(table);
   }
 
   private CompletionStage<AsyncResultSet> executeWithRetry(BoundStatement st, int attempt) {

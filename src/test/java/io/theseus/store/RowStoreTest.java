@@ -210,4 +210,31 @@ class RowStoreTest {
     assertThat(RowStore.retryable(new DriverTimeoutException("t"))).isTrue();
     assertThat(RowStore.retryable(new IllegalArgumentException("x"))).isFalse();
   }
+
+  @Test
+  void readRow_missingTable_rememberedForReadsUntilAWriteFindsItCreated(
+      CassandraExtension.CassandraKeyspace ks) {
+    RowStore fresh = RowStore.builder(ks.session(), ks.name()).build();
+    try {
+      for (int i = 0; i < 3; i++) {
+        assertThatThrownBy(() -> fresh.readRow("later", "h").toCompletableFuture().join())
+            .satisfies(e -> assertThat(RowStore.isMissingTable(e)).isTrue());
+      }
+      // The server was asked once; the other two reads were answered from memory.
+      assertThat(fresh.missingTableShortcuts()).isEqualTo(2);
+      ks.session()
+          .execute(
+              "CREATE TABLE " + ks.name()
+                  + ".later (hash text, range blob, value blob, PRIMARY KEY (hash, range))");
+      // A write asks the server, finds the table and clears the memory: reads see the row at once.
+      fresh.insert("later", "h", new byte[] {1}, new byte[] {2}).toCompletableFuture().join();
+      assertThat(fresh.readRow("later", "h").toCompletableFuture().join())
+          .extracting(r -> r.range()[0])
+          .containsExactly((byte) 1);
+      assertThat(fresh.missingTableShortcuts()).isEqualTo(2);
+    } finally {
+      fresh.close();
+    }
+  }
 }
+
