@@ -70,16 +70,7 @@ class PeersHttpTest {
               HttpResponse.BodyHandlers.ofString());
       assertThat(anon.statusCode()).isEqualTo(403);
 
-      int deadPort = CassandraNode.freePort();
-      ks.session()
-          .execute(
-              "INSERT INTO "
-                  + ks.name()
-                  + ".theseus_members (instance_id, address,"
-                  + " started_ms, heartbeat_ms) VALUES ('ghost', '127.0.0.1:"
-                  + deadPort
-                  + "', 0, 0)"
-                  + " USING TTL 60");
+      int deadPort = registerDeadPeer(ks, "ghost");
       b.server.queryApi().peers().refresh();
       String body = b.get(q, null).body();
       assertThat(body)
@@ -143,16 +134,7 @@ class PeersHttpTest {
               HttpResponse.BodyHandlers.ofString());
       assertThat(anon.statusCode()).isEqualTo(403);
 
-      int deadPort = CassandraNode.freePort();
-      ks.session()
-          .execute(
-              "INSERT INTO "
-                  + ks.name()
-                  + ".theseus_members (instance_id, address,"
-                  + " started_ms, heartbeat_ms) VALUES ('ghost-md', '127.0.0.1:"
-                  + deadPort
-                  + "', 0, 0)"
-                  + " USING TTL 60");
+      int deadPort = registerDeadPeer(ks, "ghost-md");
       b.server.queryApi().peers().refresh();
       assertThat(b.get("/api/v1/metadata?metric=on_a_total", "ta").body())
           .startsWith(
@@ -164,5 +146,17 @@ class PeersHttpTest {
                   + ") did not answer")
           .contains("its metadata is missing from this result");
     }
+  }
+
+  /** Registers a member that never answers (a free port); returns its port. */
+  static int registerDeadPeer(CassandraExtension.CassandraKeyspace ks, String id) {
+    int port = CassandraNode.freePort();
+    ks.session()
+        .execute(
+            "INSERT INTO " + ks.name() + ".theseus_members (instance_id, address, started_ms,"
+                + " heartbeat_ms) VALUES (?, ?, 0, 0) USING TTL 60",
+            id,
+            "127.0.0.1:" + port);
+    return port;
   }
 }
