@@ -372,23 +372,24 @@ public final class RowStore {
         prepared.computeIfAbsent(
             key,
             k ->
-                session.prepareAsync(
-                    String.format(cql, keyspaceCql, CqlIdentifier.fromInternal(table).asCql(true))));
-    return ps.handle(
-            (p, e) -> {
-              if (e == null) {
-                missingTables.remove(table);
-                return CompletableFuture.completedFuture(p);
-              }
-              // Do not cache failures (e.g. the table did not exist yet).
-              prepared.remove(key, ps);
-              if (isMissingTable(e)) {
-                missingTables.put(
-                    table, new Missing(System.nanoTime() + MISSING_TABLE_MEMORY_NANOS, e));
-              }
-              return CompletableFuture.<PreparedStatement>failedFuture(e);
-            })
-        .thenCompose(f -> f);
+                session
+                    .prepareAsync(
+                        String.format(
+                            cql, keyspaceCql, CqlIdentifier.fromInternal(table).asCql(true)))
+                    .thenApply(
+                        p -> {
+                          missingTables.remove(table); // once per prepare, not per statement
+                          return p;
+                        }));
+    return ps.exceptionallyCompose(
+        e -> {
+          // Do not cache failures (e.g. the table did not exist yet).
+          prepared.remove(key, ps);
+          if (isMissingTable(e)) {
+            missingTables.put(table, new Missing(System.nanoTime() + MISSING_TABLE_MEMORY_NANOS, e));
+          }
+          return CompletableFuture.failedFuture(e);
+        });
   }
 
   /** {@link #prepare} for reads: fails at once for a table recently found missing. */
